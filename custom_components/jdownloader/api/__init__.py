@@ -1,0 +1,81 @@
+"""Async MyJDownloader / JDownloader API client (no Home Assistant imports).
+
+The caller passes in its ``aiohttp.ClientSession``. Cloud mode: :class:`MyJDownloaderClient` and its
+:meth:`~MyJDownloaderClient.device` objects; local mode (JDownloader's Deprecated API):
+:func:`LocalJDownloader`.
+"""
+
+from .client import MyJDownloaderClient
+from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .device import JDownloaderDevice
+from .exceptions import (
+    JDownloaderApiError,
+    JDownloaderAuthError,
+    JDownloaderConnectionError,
+    JDownloaderDeviceOfflineError,
+    JDownloaderEmailNotConfirmedError,
+    JDownloaderError,
+    JDownloaderProtocolError,
+    JDownloaderRateLimitError,
+    JDownloaderServiceUnavailableError,
+)
+from .local import LocalJDownloader
+from .models import (
+    Account,
+    AddLinksRequest,
+    AggregatedNumbers,
+    CaptchaJob,
+    CrawledLink,
+    CrawledPackage,
+    DeviceInfo,
+    DirectConnectionInfos,
+    DownloadLink,
+    DownloadPackage,
+    Event,
+    EventSubscription,
+    PollResult,
+    Secrets,
+    SessionInfo,
+    SpeedLimit,
+    StorageInfo,
+    ToolbarStatus,
+)
+from .transport import decode_body
+
+__all__ = [
+    "APP_KEY",
+    "DEFAULT_API_URL",
+    "DEFAULT_LOCAL_PORT",
+    "DEFAULT_TIMEOUT",
+    "Account",
+    "AddLinksRequest",
+    "AggregatedNumbers",
+    "CaptchaJob",
+    "CrawledLink",
+    "CrawledPackage",
+    "DeviceInfo",
+    "DirectConnectionInfos",
+    "DownloadLink",
+    "DownloadPackage",
+    "Event",
+    "EventSubscription",
+    "JDownloaderApiError",
+    "JDownloaderAuthError",
+    "JDownloaderConnectionError",
+    "JDownloaderDevice",
+    "JDownloaderDeviceOfflineError",
+    "JDownloaderEmailNotConfirmedError",
+    "JDownloaderError",
+    "JDownloaderProtocolError",
+    "JDownloaderRateLimitError",
+    "JDownloaderServiceUnavailableError",
+    "LocalJDownloader",
+    "MyJDownloaderClient",
+    "PollResult",
+    "Secrets",
+    "SessionInfo",
+    "SpeedLimit",
+    "StorageInfo",
+    "ToolbarStatus",
+    "decode_body",
+]

@@ -1,0 +1,102 @@
+"""Local mode: JDownloader's "Deprecated API" on ``http://host:3128``.
+
+No account, no session and no encryption: the device must have
+``RemoteAPIConfig.DeprecatedApiEnabled`` on (and ``DeprecatedApiLocalhostOnly`` off unless Home
+Assistant runs on the same host). Requests must not carry an ``Origin`` header, or current builds
+answer 403. Responses are ``{"data": ...}`` without a rid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+
+from .const import CONNECTION_LOCAL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .device import JDownloaderDevice
+from .transport import (
+    Parser,
+    decode_answer,
+    dumps,
+    http_request,
+    map_error,
+    offload,
+    parse_error_body,
+)
+
+_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+
+class LocalTransport:
+    """Calls ``/<namespace>/<method>`` with ``{"params": [...]}`` as a plain JSON POST body.
+
+    The ``{"params": [...]}`` form is unambiguous; a bare JSON array would be taken as the single
+    parameter of a one-parameter method in some builds. Parameters stay JSON-encoded strings, which
+    the device unwraps the same way as on MyJDownloader connections.
+    """
+
+    def __init__(
+        self, session: aiohttp.ClientSession, host: str, port: int, *, timeout: float
+    ) -> None:
+        self._session = session
+        netloc = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        self._base_url = f"http://{netloc}:{port}"
+        self._timeout = timeout
+        self.request_count = 0
+
+    @property
+    def connection_type(self) -> str:
+        return CONNECTION_LOCAL
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout
+
+    def _body(self, params: Sequence[str]) -> bytes:
+        return dumps({"params": list(params)}).encode()
+
+    def request_size(self, path: str, params: Sequence[str]) -> int:
+        return len(self._body(params))
+
+    async def call(
+        self,
+        path: str,
+        params: Sequence[str],
+        *,
+        timeout: float | None = None,
+        parse: Parser | None = None,
+    ) -> Any:
+        self.request_count += 1
+        response = await http_request(
+            self._session,
+            self._base_url + path,
+            endpoint=path,
+            data=self._body(params),
+            headers=_HEADERS,
+            timeout=timeout or self._timeout,
+            offline_on_failure=True,
+        )
+        if response.status != 200:
+            raise map_error(
+                response.status,
+                parse_error_body(response.body, None),
+                endpoint=path,
+                retry_after=response.retry_after,
+            )
+        return await offload(
+            len(response.body), decode_answer, response.body, None, None, parse, path
+        )
+
+
+def LocalJDownloader(  # noqa: N802 - a factory named like the class it stands for
+    session: aiohttp.ClientSession,
+    host: str,
+    port: int = DEFAULT_LOCAL_PORT,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> JDownloaderDevice:
+    """A device reached through the Deprecated API; its id is ``"host:port"``."""
+    transport = LocalTransport(session, host, port, timeout=timeout)
+    device_id = f"{host}:{port}"
+    return JDownloaderDevice(device_id, device_id, transport)
