@@ -23,7 +23,7 @@ from .cloud import CloudTransport
 from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_TIMEOUT
 from .crypto import encrypt, sign, update_token
 from .device import JDownloaderDevice
-from .exceptions import JDownloaderAuthError, JDownloaderProtocolError
+from .exceptions import JDownloaderAuthError, JDownloaderError, JDownloaderProtocolError
 from .models import DeviceInfo, Secrets, SessionInfo
 from .transport import (
     Parser,
@@ -68,6 +68,10 @@ class MyJDownloaderClient:
         self._session: SessionInfo | None = None
         self._generation = 0
         self._lock = asyncio.Lock()
+        # The last renewal's refusal (rate limit, overload, network), shared with the callers
+        # that waited for it: see _renew.
+        self._renewals = 0
+        self._renew_error: JDownloaderError | None = None
         self._devices: dict[str, JDownloaderDevice] = {}
         self._device_names: dict[str, str] = {}
         self.request_count = 0
@@ -206,21 +210,41 @@ class MyJDownloaderClient:
         return session, self._generation
 
     async def _renew(self, generation: int, level: int) -> None:
-        """Renew after TOKEN_INVALID, unless another caller already did since ``generation``."""
+        """Renew after TOKEN_INVALID, unless another caller already did since ``generation``.
+
+        When a session expires, every poll in flight gets TOKEN_INVALID at once. If the renewal
+        they queue for is refused (e.g. 429 during a rate-limit burst), the others get the same
+        error instead of each asking again: one refused request, not one per caller.
+        """
+        renewals = self._renewals
         async with self._lock:
             if self._generation != generation:
                 return
-            if level == 0 and self._session is not None:
-                try:
-                    await self._reconnect_locked(self._session)
-                except JDownloaderAuthError:  # regain token expired too (or TOKEN_INVALID)
-                    _LOGGER.debug("Session regain failed; logging in again")
-                else:
-                    return
+            if self._renewals != renewals and (failure := self._renew_error) is not None:
+                raise _clone(failure)
+            self._renewals += 1
             try:
-                await self._connect_locked()
-            except TokenInvalidError:
-                raise JDownloaderAuthError("Login failed: session rejected") from None
+                await self._renew_locked(level)
+            except JDownloaderAuthError:
+                self._renew_error = None
+                raise
+            except JDownloaderError as err:
+                self._renew_error = err
+                raise
+            self._renew_error = None
+
+    async def _renew_locked(self, level: int) -> None:
+        if level == 0 and self._session is not None:
+            try:
+                await self._reconnect_locked(self._session)
+            except JDownloaderAuthError:  # regain token expired too (or TOKEN_INVALID)
+                _LOGGER.debug("Session regain failed; logging in again")
+            else:
+                return
+        try:
+            await self._connect_locked()
+        except TokenInvalidError:
+            raise JDownloaderAuthError("Login failed: session rejected") from None
 
     async def _with_session[T](self, op: Callable[[SessionInfo], Awaitable[T]]) -> T:
         """Run ``op`` with a live session; reconnect, then log in again, on TOKEN_INVALID."""
@@ -338,3 +362,11 @@ class MyJDownloaderClient:
             )
 
         return await self._with_session(op)
+
+
+def _clone(err: JDownloaderError) -> JDownloaderError:
+    """A fresh copy of ``err`` (same type, message and attributes) to raise in another task."""
+    clone = type(err).__new__(type(err))
+    clone.args = err.args
+    clone.__dict__.update(err.__dict__)
+    return clone

@@ -5,7 +5,9 @@ Direct connection (reference 6): ``device/getDirectConnectionInfos`` (over the r
 device's direct-connection server addresses; each is probed with ``/device/ping`` (3 s) and calls go
 to the first that answers, with the same URL form and encryption as the relay. A network failure or
 timeout of a direct call puts that address on a cooldown (60 s, growing with consecutive failures)
-and the same call is sent through the relay (like the official Java client's fallback). A garbled
+and the same call is sent through the relay (like the official Java client's fallback) if that is
+safe: when the connection could not be opened, or the method only reads. A write whose connection
+broke after sending (e.g. ``addLinks``) is raised instead, as the device may have acted on it. A garbled
 answer also starts the cooldown but is raised, since the device may already have acted on the call.
 The infos are refreshed every 10 minutes, never after every call (unlike some clients).
 """
@@ -36,15 +38,25 @@ from .exceptions import (
     JDownloaderProtocolError,
 )
 from .models import DirectConnectionInfos
-from .transport import Parser
+from .transport import ConnectFailedError, Parser
 
 if TYPE_CHECKING:
     from .client import MyJDownloaderClient
 
 _INFOS_PATH = "/device/getDirectConnectionInfos"
 _PING_PATH = "/device/ping"
+_LISTEN_PATH = "/events/listen"
 
 _LOGGER = logging.getLogger(__package__)
+
+
+# Methods that only read: sending one again through the relay after a broken direct connection
+# cannot change anything twice. Never events/listen: a long poll must not move onto the cloud.
+_READ_PREFIXES = ("get", "query", "is", "list", "poll", "ping", "version", "uptime")
+
+
+def _resendable(path: str) -> bool:
+    return path.rpartition("/")[2].startswith(_READ_PREFIXES) and path != _LISTEN_PATH
 
 
 @dataclass(slots=True)
@@ -106,10 +118,17 @@ class CloudTransport:
                     parse=parse,
                 )
             except JDownloaderConnectionError as err:
+                self._fail(address)
+                if path == _LISTEN_PATH or (
+                    not isinstance(err, ConnectFailedError) and not _resendable(path)
+                ):
+                    # The request may have reached the device before the connection broke: an
+                    # addLinks sent again would add the links twice. The next calls use the relay.
+                    _LOGGER.debug("Direct call %s failed (%s)", path, type(err).__name__)
+                    raise
                 _LOGGER.debug(
                     "Direct call %s failed (%s); using the relay", path, type(err).__name__
                 )
-                self._fail(address)
             except JDownloaderProtocolError:
                 # Something answered, so the device may have acted: sending the call again
                 # through the relay could run it twice (e.g. a toggle). Raise; the next calls
@@ -150,7 +169,17 @@ class CloudTransport:
             if not self._due(now):
                 return
             if self._infos_at is None or now - self._infos_at >= DIRECT_REFRESH_INTERVAL:
-                await self._refresh_infos()
+                try:
+                    await self._refresh_infos()
+                except JDownloaderAuthError:
+                    raise
+                except JDownloaderError as err:
+                    if not self._addresses:
+                        raise
+                    # The cloud refuses (429, overload, ...) but the LAN addresses known from
+                    # the last refresh still work: keep using them, ask again after a cooldown.
+                    _LOGGER.debug("Direct connection infos not refreshed (%s)", type(err).__name__)
+                    self._infos_at = now - DIRECT_REFRESH_INTERVAL + DIRECT_COOLDOWN
             if self._active is None or self._active not in self._addresses:
                 self._active = await self._probe(self._candidates(monotonic()))
 

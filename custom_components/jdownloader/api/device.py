@@ -12,9 +12,9 @@ Quirks worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 import math
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from .const import (
     DEFAULT_CRAWLED_LINK_FIELDS,
@@ -49,6 +49,8 @@ from .models import (
 )
 from .transport import DeviceTransport, Parser, encode_params, offload
 
+T = TypeVar("T")
+
 # Room for headers-independent envelope growth (rid digits) below the device's 1 MiB body limit.
 _BODY_LIMIT = MAX_BODY_BYTES - 4096
 
@@ -67,7 +69,9 @@ def _int(value: Any, default: int = -1) -> int:
     """A number of an answer; null (omitted ``data``) means the default."""
     if value is None or isinstance(value, bool):
         return default if value is None else int(value)
-    if isinstance(value, int | float):
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
         return int(value)
     if isinstance(value, str):
         try:
@@ -77,12 +81,39 @@ def _int(value: Any, default: int = -1) -> int:
     raise JDownloaderProtocolError(f"Expected a number, got {type(value).__name__}")
 
 
+# What building a model from an answer of an unexpected shape raises (``None.get``, a missing
+# key, ``int("x")``, ...): a device bug or a garbled relay answer, reported as a protocol error.
+_SHAPE_ERRORS = (AttributeError, KeyError, IndexError, TypeError, ValueError, OverflowError)
+
+
+def _guarded(path: str, parse: Parser) -> Parser:
+    """``parse`` with every shape error turned into :class:`JDownloaderProtocolError`."""
+
+    def run(data: Any) -> Any:
+        try:
+            return parse(data)
+        except JDownloaderError:
+            raise
+        except _SHAPE_ERRORS as err:
+            raise JDownloaderProtocolError(
+                f"Unexpected answer shape on {path} ({type(err).__name__})"
+            ) from None
+
+    return run
+
+
 def _list(value: Any) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise JDownloaderProtocolError(f"Expected a list, got {type(value).__name__}")
     return value
+
+
+def _toolbar(data: Any) -> ToolbarStatus:
+    if not isinstance(data, dict):
+        raise JDownloaderProtocolError("Unexpected toolbar status shape")
+    return ToolbarStatus.from_json(data)
 
 
 def _parse_links(data: Any) -> list[DownloadLink]:
@@ -121,6 +152,8 @@ class JDownloaderDevice:
         self.name = name
         self._transport = transport
         self._listen_timeouts: dict[int, float] = {}
+        # poll() asks for downloadProgress by default when True (see there).
+        self.poll_download_progress = False
 
     def __repr__(self) -> str:
         return f"JDownloaderDevice(name={self.name!r}, connection_type={self.connection_type!r})"
@@ -137,7 +170,12 @@ class JDownloaderDevice:
 
         ``parse`` must be pure: for large answers it runs in an executor together with decryption.
         """
-        return await self._transport.call(path, encode_params(args), timeout=timeout, parse=parse)
+        return await self._transport.call(
+            path,
+            encode_params(args),
+            timeout=timeout,
+            parse=None if parse is None else _guarded(path, parse),
+        )
 
     # --- device / status ---------------------------------------------------------------------
 
@@ -149,7 +187,10 @@ class JDownloaderDevice:
         """
         Addresses of the device's direct-connection server (``mode NONE`` and none when it is off).
         """
-        return DirectConnectionInfos.from_json(await self.call("/device/getDirectConnectionInfos"))
+        infos: DirectConnectionInfos = await self.call(
+            "/device/getDirectConnectionInfos", parse=DirectConnectionInfos.from_json
+        )
+        return infos
 
     async def poll(
         self,
@@ -158,25 +199,40 @@ class JDownloaderDevice:
         jd_state: bool = True,
         linkgrabber_state: bool = True,
         captchas: bool = True,
+        download_progress: bool | None = None,
     ) -> PollResult:
         """``polling/poll``: aggregated numbers, controller state, linkgrabber state and waiting
-        captchas.
+        captchas; with ``download_progress`` also the running packages (same single request).
+        ``None`` means the device's ``poll_download_progress`` attribute (default False), so a
+        consumer can opt in for every poll without changing the poller's call.
+
+        The device answers every key *present* in the query (``containsKey``), so unwanted keys
+        are left out. ``downloadProgress`` is sent as ``null``: a list would expand those
+        packages' running links, which costs bytes and is not needed here.
         """
-        query = {
-            "aggregatedNumbers": aggregated,
-            "jdState": jd_state,
-            "linkGrabberState": linkgrabber_state,
-            "captchasWaiting": captchas,
+        query: dict[str, Any] = {
+            key: True
+            for key, wanted in (
+                ("aggregatedNumbers", aggregated),
+                ("jdState", jd_state),
+                ("linkGrabberState", linkgrabber_state),
+                ("captchasWaiting", captchas),
+            )
+            if wanted
         }
-        result = await self.call("/polling/poll", {k: v for k, v in query.items() if v})
-        return PollResult.from_json(_list(result))
+        if self.poll_download_progress if download_progress is None else download_progress:
+            query["downloadProgress"] = None
+        result: PollResult = await self.call(
+            "/polling/poll",
+            query,
+            parse=lambda data: PollResult.from_json(_list(data)),
+        )
+        return result
 
     async def toolbar_status(self) -> ToolbarStatus:
         """``toolbar/getStatus``: the cheapest call for global switches, speed and byte totals."""
-        result = await self.call("/toolbar/getStatus")
-        if not isinstance(result, dict):
-            raise JDownloaderProtocolError("Unexpected toolbar status shape")
-        return ToolbarStatus.from_json(result)
+        result: ToolbarStatus = await self.call("/toolbar/getStatus", parse=_toolbar)
+        return result
 
     async def get_current_state(self) -> str:
         """IDLE, RUNNING, PAUSE, STOPPING or STOPPED_STATE (sticky after downloads finish)."""
@@ -228,6 +284,39 @@ class JDownloaderDevice:
             "/downloadsV2/queryLinks", query, parse=_parse_links
         )
         return links
+
+    async def query_packages_as(
+        self,
+        parse: Callable[[list[Any]], T],
+        fields: Iterable[str],
+        *,
+        package_ids: Sequence[int] | None = None,
+    ) -> T:
+        """``queryPackages`` with a caller's pure ``parse`` of the raw JSON list.
+
+        For callers that only need a compact digest of a large answer: ``parse`` runs where
+        decryption runs (in an executor for large answers), no models are built.
+        """
+        query = _query(fields, 0, -1, packageUUIDs=package_ids)
+        result: T = await self.call(
+            "/downloadsV2/queryPackages", query, parse=lambda data: parse(_list(data))
+        )
+        return result
+
+    async def query_links_as(
+        self,
+        parse: Callable[[list[Any]], T],
+        fields: Iterable[str],
+        *,
+        package_ids: Sequence[int] | None = None,
+        link_ids: Sequence[int] | None = None,
+    ) -> T:
+        """``queryLinks`` with a caller's pure ``parse`` of the raw JSON list (see above)."""
+        query = _query(fields, 0, -1, packageUUIDs=package_ids, linkUUIDs=link_ids)
+        result: T = await self.call(
+            "/downloadsV2/queryLinks", query, parse=lambda data: parse(_list(data))
+        )
+        return result
 
     async def linkgrabber_query_packages(
         self,
@@ -429,8 +518,12 @@ class JDownloaderDevice:
 
     async def storage_infos(self, path: str | None = None) -> list[StorageInfo]:
         """Free and total bytes per mount (all writable mounts when ``path`` is None)."""
-        result = await self.call("/system/getStorageInfos", path)
-        return [StorageInfo.from_json(item) for item in _list(result)]
+        infos: list[StorageInfo] = await self.call(
+            "/system/getStorageInfos",
+            path,
+            parse=lambda data: [StorageInfo.from_json(item) for item in _list(data)],
+        )
+        return infos
 
     async def system_infos(self) -> dict[str, object]:
         result = await self.call("/system/getSystemInfos")
@@ -458,8 +551,10 @@ class JDownloaderDevice:
     # --- captchas and accounts ----------------------------------------------------------------
 
     async def captcha_list(self) -> list[CaptchaJob]:
-        result = await self.call("/captcha/list")
-        return [CaptchaJob.from_json(item) for item in _list(result)]
+        jobs: list[CaptchaJob] = await self.call(
+            "/captcha/list", parse=lambda data: [CaptchaJob.from_json(i) for i in _list(data)]
+        )
+        return jobs
 
     async def captcha_get(self, captcha_id: int, format: str | None = None) -> str:
         """The challenge payload (a data URL for image captchas); 404 NOT_AVAILABLE once it is gone."""
@@ -477,8 +572,12 @@ class JDownloaderDevice:
 
     async def list_accounts(self) -> list[Account]:
         """Premium accounts; a disabled or invalid account simply lacks ``enabled``/``valid``."""
-        result = await self.call("/accountsV2/listAccounts", _ACCOUNT_QUERY)
-        return [Account.from_json(item) for item in _list(result)]
+        accounts: list[Account] = await self.call(
+            "/accountsV2/listAccounts",
+            _ACCOUNT_QUERY,
+            parse=lambda data: [Account.from_json(item) for item in _list(data)],
+        )
+        return accounts
 
     # --- events -------------------------------------------------------------------------------
 
@@ -503,7 +602,9 @@ class JDownloaderDevice:
     def _remember(self, result: Any) -> EventSubscription:
         if not isinstance(result, dict):
             raise JDownloaderProtocolError("Unexpected subscription shape")
-        subscription = EventSubscription.from_json(result)
+        subscription: EventSubscription = _guarded(
+            "/events/subscribe", EventSubscription.from_json
+        )(result)
         if subscription.subscription_id != -1 and subscription.max_poll_timeout > 0:
             self._listen_timeouts[subscription.subscription_id] = (
                 subscription.max_poll_timeout / 1000
@@ -516,8 +617,13 @@ class JDownloaderDevice:
         """
         poll = self._listen_timeouts.get(subscription_id, DEFAULT_LISTEN_POLL_TIMEOUT_MS / 1000)
         timeout = max(self._transport.timeout, poll + LISTEN_MARGIN)
-        result = await self.call("/events/listen", subscription_id, timeout=timeout)
-        return [Event.from_json(item) for item in _list(result)]
+        events: list[Event] = await self.call(
+            "/events/listen",
+            subscription_id,
+            timeout=timeout,
+            parse=lambda data: [Event.from_json(item) for item in _list(data)],
+        )
+        return events
 
     async def events_unsubscribe(self, subscription_id: int) -> None:
         self._listen_timeouts.pop(subscription_id, None)

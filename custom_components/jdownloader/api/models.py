@@ -178,13 +178,72 @@ class CaptchaJob:
 
 
 @dataclass(frozen=True, slots=True)
+class RunningPackage:
+    """One entry of ``polling/poll``'s ``downloadProgress``: a package with running links.
+
+    The device's exact shape is not documented (reference 9.12); entries are read leniently: a
+    bare uuid, or a map with ``uuid`` (or ``packageUUID``/``id``) and optional ``done`` (finished
+    links), ``size``, ``speed``, ``finished``. Missing numbers are -1.
+    """
+
+    uuid: int
+    done: int = -1
+    size: int = -1
+    speed: int = -1
+    finished: bool = False
+
+    @classmethod
+    def parse_all(cls, payload: Any) -> list[RunningPackage]:
+        """Every well-formed entry of ``payload``; anything unrecognisable is skipped."""
+        if isinstance(payload, Mapping):
+            nested = payload.get("packages")
+            payload = nested if isinstance(nested, list) else list(payload.values())
+        if not isinstance(payload, list):
+            return []
+        result: list[RunningPackage] = []
+        for item in payload:
+            if isinstance(item, int) and not isinstance(item, bool):
+                result.append(cls(item))
+                continue
+            if not isinstance(item, Mapping):
+                continue
+            uuid = next(
+                (v for k in ("uuid", "packageUUID", "id") if _is_int(v := item.get(k))), None
+            )
+            if uuid is None:
+                continue
+            result.append(
+                cls(
+                    uuid=uuid,
+                    done=_lenient_int(item.get("done")),
+                    size=_lenient_int(item.get("size")),
+                    speed=_lenient_int(item.get("speed")),
+                    finished=item.get("finished") is True,
+                )
+            )
+        return result
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _lenient_int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+@dataclass(frozen=True, slots=True)
 class PollResult:
-    """``polling/poll``: each part is None when it was not requested or not answered."""
+    """``polling/poll``: each part is None when it was not requested or not answered.
+
+    ``running_packages`` comes from ``downloadProgress``: the packages that have running links.
+    """
 
     aggregated: AggregatedNumbers | None = None
     jd_state: str | None = None
     linkgrabber_state: str | None = None
     captchas: list[CaptchaJob] | None = None
+    running_packages: list[RunningPackage] | None = None
 
     @classmethod
     def from_json(cls, data: Any) -> Self:
@@ -193,6 +252,7 @@ class PollResult:
         jd_state: str | None = None
         linkgrabber_state: str | None = None
         captchas: list[CaptchaJob] | None = None
+        running: list[RunningPackage] | None = None
         for event in data or ():
             name = event.get("eventName")
             payload = (event.get("eventData") or {}).get("data")
@@ -204,7 +264,9 @@ class PollResult:
                 linkgrabber_state = str(payload)
             elif name == "captchasWaiting":
                 captchas = [CaptchaJob.from_json(job) for job in payload or ()]
-        return cls(aggregated, jd_state, linkgrabber_state, captchas)
+            elif name == "downloadProgress":
+                running = RunningPackage.parse_all(payload)
+        return cls(aggregated, jd_state, linkgrabber_state, captchas, running)
 
 
 @dataclass(frozen=True, slots=True)

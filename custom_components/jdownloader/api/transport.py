@@ -73,6 +73,14 @@ class TokenInvalidError(JDownloaderAuthError):
     """TOKEN_INVALID; handled inside the client by reconnecting, escapes only as an auth error."""
 
 
+class ConnectFailedError(JDownloaderConnectionError):
+    """No connection could be opened, so nothing was sent: sending the request elsewhere is safe.
+
+    Any other network failure (a reset or a timeout after sending) leaves it open whether the
+    receiver acted on the request.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     """Status, body and the one header the client needs."""
@@ -111,6 +119,10 @@ async def http_request(
         ) as response:
             body = await response.read()
             return HttpResponse(response.status, body, _retry_after(response.headers))
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
+        if offline_on_failure:
+            raise error_cls(f"Connection failed on {endpoint}: {type(err).__name__}") from None
+        raise ConnectFailedError(f"Connection failed on {endpoint}: {type(err).__name__}") from None
     except TimeoutError:
         # Chained from None: aiohttp's exceptions carry the URL, which carries tokens.
         raise error_cls(f"Timeout after {timeout:g} s on {endpoint}") from None

@@ -1,0 +1,338 @@
+"""Config flow for JDownloader: a MyJDownloader account or a local JDownloader."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import contextlib
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_EMAIL, CONF_HOST, CONF_PASSWORD, CONF_PORT
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    JDownloaderAuthError,
+    JDownloaderEmailNotConfirmedError,
+    JDownloaderError,
+    JDownloaderRateLimitError,
+    LocalJDownloader,
+    MyJDownloaderClient,
+    Secrets,
+)
+from .const import (
+    CONF_ADVANCED,
+    CONF_API_URL,
+    CONF_DEVICE_ID,
+    CONF_DIRECT_CONNECTION,
+    CONF_MODE,
+    DEFAULT_API_URL,
+    DEFAULT_DIRECT_CONNECTION,
+    DEFAULT_LOCAL_PORT,
+    DOMAIN,
+    LOGGER,
+    MODE_CLOUD,
+    MODE_LOCAL,
+)
+
+_EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
+_PASSWORD = TextSelector(
+    TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+)
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+_PORT = vol.All(
+    NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)),
+    vol.Coerce(int),
+)
+
+CLOUD_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_EMAIL): _EMAIL,
+        vol.Required(CONF_PASSWORD): _PASSWORD,
+        vol.Required(CONF_ADVANCED): section(
+            vol.Schema({vol.Required(CONF_API_URL, default=DEFAULT_API_URL): _URL}),
+            {"collapsed": True},
+        ),
+    }
+)
+LOCAL_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_HOST): TextSelector(),
+        vol.Required(CONF_PORT, default=DEFAULT_LOCAL_PORT): _PORT,
+    }
+)
+REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD})
+
+
+async def _validate_cloud(
+    hass: HomeAssistant, email: str, password: str, api_url: str
+) -> dict[str, str]:
+    """Log in and list devices; return the derived secrets (hex), stored instead of the password."""
+    secrets = Secrets.from_password(email, password)
+    client = MyJDownloaderClient(
+        async_get_clientsession(hass), email, secrets, api_url=api_url, direct_connection=False
+    )
+    await client.connect()
+    try:
+        await client.list_devices()
+    finally:
+        # The entry logs in again; don't leave a second session lying around.
+        with contextlib.suppress(JDownloaderError):
+            await client.disconnect()
+    return secrets.to_hex()
+
+
+def _cloud_error(err: Exception) -> str:
+    """Map a login failure to a config-flow error key."""
+    if isinstance(err, JDownloaderEmailNotConfirmedError):
+        return "email_not_confirmed"
+    if isinstance(err, JDownloaderAuthError):
+        return "invalid_auth"
+    if isinstance(err, JDownloaderRateLimitError):
+        return "rate_limited"
+    if isinstance(err, JDownloaderError):
+        return "cannot_connect"
+    LOGGER.exception("Unexpected error while logging in to MyJDownloader")
+    return "unknown"
+
+
+async def _validate_local(hass: HomeAssistant, host: str, port: int) -> str | None:
+    """Ping a JDownloader's local API; return an error key or None."""
+    try:
+        device = LocalJDownloader(async_get_clientsession(hass), host, port)
+        if not await device.ping():
+            return "cannot_connect"
+    except JDownloaderError:
+        return "cannot_connect"
+    except Exception:  # noqa: BLE001 - becomes a flow error
+        LOGGER.exception("Unexpected error while contacting JDownloader")
+        return "unknown"
+    return None
+
+
+class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a MyJDownloader account or a JDownloader's local API."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """Options exist for MyJDownloader accounts only."""
+        return JDownloaderOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+        """Local entries have nothing to configure."""
+        return bool(config_entry.data.get(CONF_MODE) == MODE_CLOUD)
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Let the user pick a MyJDownloader account or a local JDownloader."""
+        return self.async_show_menu(step_id="user", menu_options=[MODE_CLOUD, MODE_LOCAL])
+
+    async def async_step_cloud(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Log in to a MyJDownloader account."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            email = user_input[CONF_EMAIL].strip()
+            api_url = user_input[CONF_ADVANCED][CONF_API_URL].strip().rstrip("/")
+            await self.async_set_unique_id(email.lower())
+            self._abort_if_unique_id_configured()
+            try:
+                secrets = await _validate_cloud(
+                    self.hass, email, user_input[CONF_PASSWORD], api_url
+                )
+            except Exception as err:  # noqa: BLE001 - becomes a flow error
+                errors["base"] = _cloud_error(err)
+            else:
+                return self.async_create_entry(
+                    title=email,
+                    data={CONF_MODE: MODE_CLOUD, CONF_EMAIL: email, CONF_API_URL: api_url}
+                    | secrets,
+                    options={CONF_DIRECT_CONNECTION: DEFAULT_DIRECT_CONNECTION},
+                )
+        return self.async_show_form(
+            step_id="cloud",
+            data_schema=self.add_suggested_values_to_schema(
+                CLOUD_SCHEMA, _without_password(user_input)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_local(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Connect to JDownloader's local API (no account)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            port = int(user_input[CONF_PORT])
+            device_id = f"{host}:{port}"
+            await self.async_set_unique_id(device_id)
+            self._abort_if_unique_id_configured()
+            if (error := await _validate_local(self.hass, host, port)) is None:
+                return self.async_create_entry(
+                    title=device_id,
+                    data={
+                        CONF_MODE: MODE_LOCAL,
+                        CONF_HOST: host,
+                        CONF_PORT: port,
+                        CONF_DEVICE_ID: device_id,
+                    },
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="local",
+            data_schema=self.add_suggested_values_to_schema(LOCAL_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Start reauthentication after the MyJDownloader login failed."""
+        if entry_data.get(CONF_MODE) != MODE_CLOUD:
+            return self.async_abort(reason="reauth_not_supported")
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the account's (new) password."""
+        errors: dict[str, str] = {}
+        entry = self._get_reauth_entry()
+        email: str = entry.data[CONF_EMAIL]
+        if user_input is not None:
+            await self.async_set_unique_id(email.lower())
+            self._abort_if_unique_id_mismatch()
+            try:
+                secrets = await _validate_cloud(
+                    self.hass, email, user_input[CONF_PASSWORD], entry.data[CONF_API_URL]
+                )
+            except Exception as err:  # noqa: BLE001 - becomes a flow error
+                errors["base"] = _cloud_error(err)
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=secrets)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=REAUTH_SCHEMA,
+            description_placeholders={CONF_EMAIL: email},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the account / API server, or the local JDownloader's address."""
+        entry = self._get_reconfigure_entry()
+        if entry.data[CONF_MODE] == MODE_LOCAL:
+            return await self.async_step_reconfigure_local(user_input)
+        return await self.async_step_reconfigure_cloud(user_input)
+
+    async def async_step_reconfigure_cloud(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Re-enter a MyJDownloader account; it must be the same account."""
+        errors: dict[str, str] = {}
+        entry = self._get_reconfigure_entry()
+        if user_input is not None:
+            email = user_input[CONF_EMAIL].strip()
+            api_url = user_input[CONF_ADVANCED][CONF_API_URL].strip().rstrip("/")
+            await self.async_set_unique_id(email.lower())
+            self._abort_if_unique_id_mismatch()
+            try:
+                secrets = await _validate_cloud(
+                    self.hass, email, user_input[CONF_PASSWORD], api_url
+                )
+            except Exception as err:  # noqa: BLE001 - becomes a flow error
+                errors["base"] = _cloud_error(err)
+            else:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    data_updates={CONF_EMAIL: email, CONF_API_URL: api_url} | secrets,
+                )
+        suggested = user_input or {
+            CONF_EMAIL: entry.data[CONF_EMAIL],
+            CONF_ADVANCED: {CONF_API_URL: entry.data[CONF_API_URL]},
+        }
+        return self.async_show_form(
+            step_id="reconfigure_cloud",
+            data_schema=self.add_suggested_values_to_schema(
+                CLOUD_SCHEMA, _without_password(suggested)
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure_local(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Point a local entry at the JDownloader's new address (device id stays)."""
+        errors: dict[str, str] = {}
+        entry = self._get_reconfigure_entry()
+        if user_input is not None:
+            host = user_input[CONF_HOST].strip()
+            port = int(user_input[CONF_PORT])
+            unique_id = f"{host}:{port}"
+            if unique_id != entry.unique_id:
+                await self.async_set_unique_id(unique_id)
+                self._abort_if_unique_id_configured()
+            if (error := await _validate_local(self.hass, host, port)) is None:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=unique_id,
+                    title=unique_id,
+                    data_updates={CONF_HOST: host, CONF_PORT: port},
+                )
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reconfigure_local",
+            data_schema=self.add_suggested_values_to_schema(
+                LOCAL_SCHEMA, user_input or dict(entry.data)
+            ),
+            errors=errors,
+        )
+
+
+class JDownloaderOptionsFlow(OptionsFlow):
+    """Options of a MyJDownloader account entry."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Choose whether to talk to JDownloaders directly on the LAN."""
+        if user_input is not None:
+            # Reload by hand: OptionsFlowWithReload needs HA 2025.8, and an update listener
+            # would reload twice when reauth/reconfigure update the entry.
+            self.hass.config_entries.async_update_entry(self.config_entry, options=user_input)
+            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_DIRECT_CONNECTION): bool}),
+                {
+                    CONF_DIRECT_CONNECTION: self.config_entry.options.get(
+                        CONF_DIRECT_CONNECTION, DEFAULT_DIRECT_CONNECTION
+                    )
+                },
+            ),
+        )
+
+
+def _without_password(user_input: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Form defaults: never echo a password back into the form."""
+    if user_input is None:
+        return None
+    return {k: v for k, v in user_input.items() if k != CONF_PASSWORD}

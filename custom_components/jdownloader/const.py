@@ -1,0 +1,59 @@
+"""Constants for the JDownloader integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "jdownloader"
+LOGGER = logging.getLogger(__package__)
+
+MANUFACTURER: Final = "AppWork GmbH"
+MODEL: Final = "JDownloader 2"
+CONFIGURATION_URL: Final = "https://my.jdownloader.org"
+
+# Config entry data
+CONF_MODE: Final = "mode"
+MODE_CLOUD: Final = "cloud"
+MODE_LOCAL: Final = "local"
+CONF_API_URL: Final = "api_url"
+CONF_LOGIN_SECRET: Final = "login_secret"
+CONF_DEVICE_SECRET: Final = "device_secret"
+CONF_DEVICE_ID: Final = "device_id"
+CONF_ADVANCED: Final = "advanced"
+
+# Options
+CONF_DIRECT_CONNECTION: Final = "direct_connection"
+DEFAULT_DIRECT_CONNECTION: Final = True
+
+DEFAULT_API_URL: Final = "https://api.jdownloader.org"
+DEFAULT_LOCAL_PORT: Final = 3128
+
+# Polling. The relay is a shared cloud service: poll gently there, faster when we talk
+# to the JDownloader directly (LAN) or through its local API.
+INTERVAL_RELAY_ACTIVE: Final = timedelta(seconds=15)
+INTERVAL_RELAY_IDLE: Final = timedelta(seconds=60)
+INTERVAL_LAN_ACTIVE: Final = timedelta(seconds=5)
+INTERVAL_LAN_IDLE: Final = timedelta(seconds=30)
+INTERVAL_ACCOUNT: Final = timedelta(minutes=5)
+SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
+
+# Back-off after rate limiting / overload / maintenance: doubles from the first to the last.
+BACKOFF_INITIAL: Final = 60.0
+BACKOFF_MAX: Final = 1800.0
+# While one coordinator probes after a back-off, the others look again this much later (s).
+PROBE_WAIT: Final = 10.0
+
+# JDownloader advanced settings read for slow data.
+GENERAL_SETTINGS: Final = "org.jdownloader.settings.GeneralSettings"
+KEY_SPEED_LIMIT: Final = "DownloadSpeedLimit"
+KEY_DOWNLOAD_FOLDER: Final = "DefaultDownloadFolder"
+
+# jd_state values meaning "downloads are running"
+RUNNING_STATES: Final = frozenset({"RUNNING"})
+
+
+def signal_device_added(entry_id: str) -> str:
+    """Dispatcher signal sent with a new JDownloaderDeviceCoordinator."""
+    return f"{DOMAIN}_device_added_{entry_id}"

@@ -1,0 +1,84 @@
+"""Base entity and dynamic-device helper for JDownloader platforms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import (
+    CONF_MODE,
+    CONFIGURATION_URL,
+    DOMAIN,
+    MANUFACTURER,
+    MODE_CLOUD,
+    MODEL,
+    signal_device_added,
+)
+from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+
+
+class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
+    """An entity of one JDownloader; unique id and device are keyed by the device id."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: JDownloaderDeviceCoordinator, description: EntityDescription
+    ) -> None:
+        """Bind the entity to its JDownloader's coordinator."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{coordinator.device_id}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, coordinator.device_id)},
+            name=coordinator.device_name,
+            manufacturer=MANUFACTURER,
+            model=MODEL,
+            entry_type=DeviceEntryType.SERVICE,
+            configuration_url=(
+                CONFIGURATION_URL
+                if coordinator.config_entry.data.get(CONF_MODE) == MODE_CLOUD
+                else None
+            ),
+        )
+        # sw_version is maintained by the coordinator; an explicit None here would erase it.
+        if (data := coordinator.data) is not None and data.version is not None:
+            self._attr_device_info["sw_version"] = str(data.version)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable until the first successful poll, and whenever a poll fails."""
+        return super().available and self.coordinator.data is not None
+
+
+@callback
+def async_add_device_entities(
+    hass: HomeAssistant,
+    entry: JDownloaderConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity_factory: Callable[[JDownloaderDeviceCoordinator], Iterable[Entity]],
+) -> None:
+    """Add a platform's entities for every JDownloader now and for every one found later."""
+
+    @callback
+    def _add(coordinators: Iterable[JDownloaderDeviceCoordinator]) -> None:
+        entities = [entity for c in coordinators for entity in entity_factory(c)]
+        if entities:
+            async_add_entities(entities)
+
+    # A @callback, not a lambda: the dispatcher runs undecorated plain functions in the
+    # executor, where adding entities fails ("no running event loop").
+    @callback
+    def _add_one(coordinator: JDownloaderDeviceCoordinator) -> None:
+        _add([coordinator])
+
+    _add(list(entry.runtime_data.devices.values()))
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_device_added(entry.entry_id), _add_one)
+    )

@@ -1,0 +1,253 @@
+"""Sensors of a JDownloader: download state, speed, progress, counts, storage, diagnostics.
+
+Everything comes from the coordinator's two cheap calls (``polling/poll`` and
+``toolbar/getStatus``) plus its hourly slow data; sensors never call the device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfDataRate,
+    UnitOfInformation,
+    UnitOfTime,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .api import AggregatedNumbers
+from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator, JDownloaderDeviceData
+from .entity import JDownloaderEntity, async_add_device_entities
+
+# Read-only platform: the coordinator serialises device access.
+PARALLEL_UPDATES = 0
+
+# downloadcontroller states (note the odd ``_STATE`` suffix JDownloader really sends).
+DOWNLOAD_STATES: dict[str, str] = {
+    "IDLE": "idle",
+    "RUNNING": "running",
+    "PAUSE": "paused",
+    "STOPPING": "stopping",
+    "STOPPED_STATE": "stopped",
+}
+CONNECTION_TYPES = ["relay", "direct", "local"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class JDownloaderSensorEntityDescription(SensorEntityDescription):
+    """Describes a JDownloader sensor."""
+
+    value_fn: Callable[[JDownloaderDeviceData], StateType | datetime]
+
+
+def _download_state(data: JDownloaderDeviceData) -> str | None:
+    state = data.poll.jd_state or data.toolbar.state
+    return DOWNLOAD_STATES.get(state) if state else None
+
+
+def _aggregated[T](
+    fn: Callable[[AggregatedNumbers], T],
+) -> Callable[[JDownloaderDeviceData], T | None]:
+    """Read a value of ``polling/poll``'s aggregated numbers, None if they were missing."""
+
+    def value(data: JDownloaderDeviceData) -> T | None:
+        numbers = data.poll.aggregated
+        return None if numbers is None else fn(numbers)
+
+    return value
+
+
+def _known(value: int) -> int | None:
+    """JDownloader uses -1 for 'unknown' (e.g. ETA when nothing is running)."""
+    return value if value >= 0 else None
+
+
+def _speed(data: JDownloaderDeviceData) -> int:
+    if data.poll.aggregated is not None:
+        return max(data.poll.aggregated.download_speed, 0)
+    return max(data.toolbar.speed, 0)
+
+
+def _remaining(numbers: AggregatedNumbers) -> int | None:
+    if numbers.total_bytes < 0:
+        return None
+    return max(numbers.total_bytes - max(numbers.loaded_bytes, 0), 0)
+
+
+def _progress(numbers: AggregatedNumbers) -> float | None:
+    if numbers.total_bytes <= 0:
+        return None
+    loaded = min(max(numbers.loaded_bytes, 0), numbers.total_bytes)
+    return round(loaded * 100 / numbers.total_bytes, 1)
+
+
+def _captchas(data: JDownloaderDeviceData) -> int | None:
+    return None if data.poll.captchas is None else len(data.poll.captchas)
+
+
+def _connection_type(data: JDownloaderDeviceData) -> str | None:
+    return data.connection_type if data.connection_type in CONNECTION_TYPES else None
+
+
+SENSORS: tuple[JDownloaderSensorEntityDescription, ...] = (
+    JDownloaderSensorEntityDescription(
+        key="download_state",
+        translation_key="download_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(DOWNLOAD_STATES.values()),
+        value_fn=_download_state,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="download_speed",
+        translation_key="download_speed",
+        device_class=SensorDeviceClass.DATA_RATE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=UnitOfDataRate.MEGABYTES_PER_SECOND,
+        suggested_display_precision=2,
+        value_fn=_speed,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="eta",
+        translation_key="eta",
+        device_class=SensorDeviceClass.DURATION,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        value_fn=_aggregated(lambda n: _known(n.eta)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="remaining_bytes",
+        translation_key="remaining_bytes",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=2,
+        value_fn=_aggregated(_remaining),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="progress",
+        translation_key="progress",
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=1,
+        value_fn=_aggregated(_progress),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="loaded_bytes",
+        translation_key="loaded_bytes",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=2,
+        value_fn=_aggregated(lambda n: _known(n.loaded_bytes)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="total_bytes",
+        translation_key="total_bytes",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=2,
+        value_fn=_aggregated(lambda n: _known(n.total_bytes)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="packages",
+        translation_key="packages",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_aggregated(lambda n: _known(n.package_count)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="links",
+        translation_key="links",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_aggregated(lambda n: _known(n.links_count)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="linkgrabber_links",
+        translation_key="linkgrabber_links",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_aggregated(lambda n: _known(n.crawled_links_count)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="running_downloads",
+        translation_key="running_downloads",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_aggregated(lambda n: _known(n.running)),
+    ),
+    JDownloaderSensorEntityDescription(
+        key="captchas_waiting",
+        translation_key="captchas_waiting",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_captchas,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="free_space",
+        translation_key="free_space",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.free_space,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="connection_type",
+        translation_key="connection_type",
+        device_class=SensorDeviceClass.ENUM,
+        options=CONNECTION_TYPES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_connection_type,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="version",
+        translation_key="version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.version,
+    ),
+    JDownloaderSensorEntityDescription(
+        key="started",
+        translation_key="started",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.started,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: JDownloaderConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for every JDownloader of the entry, now and when new ones appear."""
+
+    def entities(coordinator: JDownloaderDeviceCoordinator) -> list[JDownloaderSensor]:
+        return [JDownloaderSensor(coordinator, description) for description in SENSORS]
+
+    async_add_device_entities(hass, entry, async_add_entities, entities)
+
+
+class JDownloaderSensor(JDownloaderEntity, SensorEntity):
+    """A JDownloader sensor."""
+
+    entity_description: JDownloaderSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """Current value from the coordinator's data."""
+        return self.entity_description.value_fn(self.coordinator.data)

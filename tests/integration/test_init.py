@@ -1,0 +1,217 @@
+"""Setup, unload, setup failures and device removal, against the emulator."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.jdownloader.const import CONF_API_URL, DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from tests.emulator import Emulator
+
+from .conftest import Advance, SetupEntry
+
+
+async def test_cloud_setup_and_unload(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """An account entry loads, creates a device per JDownloader and logs out on unload."""
+    await init_integration(cloud_entry)
+    assert cloud_entry.state is ConfigEntryState.LOADED
+    sim = emulator.devices[0]
+    device = device_registry.async_get_device(identifiers={(DOMAIN, sim.id)})
+    assert device is not None
+    assert device.name == sim.name
+    assert device.manufacturer == "AppWork GmbH"
+    assert device.sw_version is not None
+    coordinator = cloud_entry.runtime_data.devices[sim.id]
+    assert coordinator.last_update_success
+    assert coordinator.data.version is not None
+
+    assert await hass.config_entries.async_unload(cloud_entry.entry_id)
+    await hass.async_block_till_done()
+    assert cloud_entry.state is ConfigEntryState.NOT_LOADED
+    assert emulator.counters[("server", "/my/disconnect")] == 1
+
+
+async def test_local_setup_and_unload(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    local_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A local entry polls the JDownloader's local API and names the device after it."""
+    await init_integration(local_entry)
+    assert local_entry.state is ConfigEntryState.LOADED
+    port = emulator.devices[0].local_port
+    coordinator = local_entry.runtime_data.devices[f"127.0.0.1:{port}"]
+    assert coordinator.data.connection_type == "local"
+    assert local_entry.runtime_data.client is None
+    assert local_entry.runtime_data.account is None
+    assert device_registry.async_get_device(identifiers={(DOMAIN, f"127.0.0.1:{port}")})
+    assert await hass.config_entries.async_unload(local_entry.entry_id)
+    assert local_entry.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_local_unreachable_retries(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    local_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+) -> None:
+    """A local JDownloader that does not answer makes setup retry later."""
+    emulator.faults.add("drop", count=100, transport="local")
+    await init_integration(local_entry)
+    assert local_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.parametrize("fault", ["auth_failed", "email_not_confirmed"])
+async def test_auth_failure_starts_reauth(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    fault: str,
+) -> None:
+    """A rejected login at setup fails the entry and asks the user to sign in again."""
+    emulator.faults.add(fault, count=100, endpoint="/my/connect")
+    await init_integration(cloud_entry)
+    assert cloud_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+    assert flows[0]["context"]["entry_id"] == cloud_entry.entry_id
+
+
+@pytest.mark.parametrize(
+    ("fault", "endpoint"),
+    [
+        ("drop", "/my/connect"),
+        ("rate_limit", "/my/connect"),
+        ("maintenance", "/my/connect"),
+        ("drop", "/my/listdevices"),
+        ("rate_limit", "/my/listdevices"),
+    ],
+)
+async def test_network_error_at_setup_retries(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    fault: str,
+    endpoint: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Network trouble, rate limits or maintenance at setup mean 'try again later', quietly."""
+    emulator.faults.add(fault, count=100, endpoint=endpoint)
+    await init_integration(cloud_entry)
+    assert cloud_entry.state is ConfigEntryState.SETUP_RETRY
+    # A reason for the UI, and no traceback in the log for an expected condition.
+    assert cloud_entry.reason
+    assert "Unexpected error" not in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+async def test_unreachable_server_retries(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+) -> None:
+    """Nothing listening at the API URL: setup retries."""
+    cloud_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        cloud_entry, data={**cloud_entry.data, CONF_API_URL: "http://127.0.0.1:9"}
+    )
+    await init_integration(cloud_entry)
+    assert cloud_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_offline_device_does_not_fail_setup(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+) -> None:
+    """One JDownloader being offline leaves the other one working."""
+    online, offline = emulator.devices
+    offline.online = False
+    await init_integration(cloud_entry)
+    assert cloud_entry.state is ConfigEntryState.LOADED
+    devices = cloud_entry.runtime_data.devices
+    assert devices[online.id].last_update_success
+    if offline.id in devices:
+        assert not devices[offline.id].last_update_success
+        assert devices[offline.id].data is None
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_remove_only_unlisted_devices(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    advance: Advance,
+) -> None:
+    """A JDownloader the account still lists cannot be deleted; one that went away can."""
+    assert await async_setup_component(hass, "config", {})
+    await init_integration(cloud_entry)
+    kept, gone = emulator.devices
+    emulator.remove_device(gone.id)
+    await advance(300)
+    assert not cloud_entry.runtime_data.devices[gone.id].last_update_success
+
+    client = await hass_ws_client(hass)
+
+    async def remove(device_id: str) -> bool:
+        device = device_registry.async_get_device(identifiers={(DOMAIN, device_id)})
+        assert device is not None
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": cloud_entry.entry_id,
+                "device_id": device.id,
+            }
+        )
+        return bool((await client.receive_json())["success"])
+
+    assert await remove(kept.id) is False
+    assert await remove(gone.id) is True
+    assert device_registry.async_get_device(identifiers={(DOMAIN, gone.id)}) is None
+    assert gone.id not in cloud_entry.runtime_data.devices
+    assert device_registry.async_get_device(identifiers={(DOMAIN, kept.id)}) is not None
+
+
+async def test_local_device_cannot_be_removed(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    emulator: Emulator,
+    local_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """The single JDownloader of a local entry is not stale by definition."""
+    assert await async_setup_component(hass, "config", {})
+    await init_integration(local_entry)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, local_entry.data["device_id"])})
+    assert device is not None
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {
+            "type": "config/device_registry/remove_config_entry",
+            "config_entry_id": local_entry.entry_id,
+            "device_id": device.id,
+        }
+    )
+    assert (await client.receive_json())["success"] is False

@@ -1,0 +1,129 @@
+"""Update entity: snapshot, update detection, install (restart and update) and failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
+from syrupy.location import PyTestLocation
+
+from homeassistant.components.update import (
+    ATTR_INSTALLED_VERSION,
+    ATTR_LATEST_VERSION,
+    DOMAIN as UPDATE_DOMAIN,
+    SERVICE_INSTALL,
+)
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from tests.emulator import Emulator
+
+from .conftest import Advance, SetupEntry
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Only the update platform."""
+    return [Platform.UPDATE]
+
+
+class _Snapshots(HomeAssistantSnapshotExtension):
+    """Home Assistant's snapshot serializer, files in ``snapshots/`` next to the tests."""
+
+    @classmethod
+    def dirname(cls, *, test_location: PyTestLocation) -> str:
+        return str(Path(test_location.filepath).parent / "snapshots")
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with Home Assistant's serializer (volatile ids masked)."""
+    return snapshot.use_extension(_Snapshots)
+
+
+def entity_id_for(registry: er.EntityRegistry, device_id: str) -> str:
+    entity_id = registry.async_get_entity_id(UPDATE_DOMAIN, "jdownloader", f"{device_id}_update")
+    assert entity_id is not None
+    return entity_id
+
+
+async def install(hass: HomeAssistant, entity_id: str) -> None:
+    await hass.services.async_call(
+        UPDATE_DOMAIN, SERVICE_INSTALL, {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+async def test_snapshot(
+    hass: HomeAssistant,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """The update entity, up to date."""
+    await init_integration(relay_entry)
+    await snapshot_platform(hass, entity_registry, snapshot, relay_entry.entry_id)
+
+
+async def test_update_found_and_installed(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    advance: Advance,
+) -> None:
+    """A prepared update shows up; installing restarts JDownloader onto a newer revision."""
+    sim = emulator.devices[0]
+    sim.restart_delay = 0.0
+    await init_integration(relay_entry)
+    entity_id = entity_id_for(entity_registry, sim.id)
+    state = hass.states.get(entity_id)
+    assert state.state == STATE_OFF
+    old = sim.jd_version
+    assert state.attributes[ATTR_INSTALLED_VERSION] == str(old)
+    assert state.attributes[ATTR_LATEST_VERSION] == str(old)
+
+    sim.update_available = True
+    await advance(3600)
+    state = hass.states.get(entity_id)
+    assert state.state == STATE_ON
+    assert state.attributes[ATTR_LATEST_VERSION] == f"newer than {old}"
+
+    await install(hass, entity_id)
+    # The emulated JDownloader restarts in the background, then answers again; its sleeps
+    # run on the loop clock, which the frozen test clock drives.
+    for _ in range(5):
+        await advance(1)
+    assert sim.jd_version == old + 1
+    assert sim.online
+    await advance(3600)
+    state = hass.states.get(entity_id)
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_INSTALLED_VERSION] == str(old + 1)
+
+
+async def test_install_failure(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    advance: Advance,
+) -> None:
+    """Installing on a JDownloader that went offline raises a translated error."""
+    sim = emulator.devices[0]
+    sim.update_available = True
+    await init_integration(relay_entry)
+    entity_id = entity_id_for(entity_registry, sim.id)
+    assert hass.states.get(entity_id).state == STATE_ON
+    sim.online = False
+    with pytest.raises(HomeAssistantError) as err:
+        await install(hass, entity_id)
+    assert err.value.translation_key == "device_unreachable"
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    assert sim.update_available
