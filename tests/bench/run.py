@@ -1,0 +1,68 @@
+"""Runs every size, prints the Markdown tables, optionally writes them into the README."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+import subprocess
+import sys
+import time
+
+from .one import row_from_json
+from .report import (
+    Row,
+    endpoints_summary,
+    machine,
+    ratios_table,
+    results_table,
+    update_readme,
+)
+
+
+def _measure(devices: int, links: int, quick: bool) -> Row:
+    command = [sys.executable, "-m", "tests.bench.one", str(devices), str(links)]
+    if quick:
+        command.append("--quick")
+    # The parent put the repository and .venv-bench/site (myjdapi) on sys.path: pass them on.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"tests.bench.one {devices} {links} failed")
+    return row_from_json(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def run(args: argparse.Namespace) -> None:
+    """Measure every (devices, links) size and print the tables."""
+    sizes = args.links or ([100, 10_000] if args.quick else [100, 10_000, 50_000])
+    rows: list[Row] = []
+    started = time.monotonic()
+    for devices in args.devices:
+        for links in sizes:
+            print(f"... {devices} JDownloader(s) x {links:,} links", flush=True)
+            rows.append(_measure(devices, links, args.quick))
+    about = machine()
+    section = "\n".join(
+        [
+            f"Measured {about} (`python -m tests.bench`, {time.monotonic() - started:.0f} s).",
+            "",
+            results_table(rows),
+            "",
+            "Ratios (v2.5.0 pattern ÷ this integration; the issue's targets: requests ≥ 5x, "
+            "CPU/min at 10,000 links ≥ 5x, no stall above 50 ms at 50,000 links):",
+            "",
+            ratios_table(rows),
+        ]
+    )
+    print()
+    print(section)
+    print("\nCloud requests per endpoint (per device and poll / update):")
+    print(endpoints_summary(rows))
+    if args.update_readme:
+        readme = Path("README.md")
+        if update_readme(readme, section):
+            print("\nREADME.md updated")
+        else:
+            print("\nREADME.md has no benchmark markers; nothing written")
