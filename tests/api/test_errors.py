@@ -36,6 +36,7 @@ RELAY_OUTCOME: dict[str, type[JDownloaderError] | None] = {
     "email_not_confirmed": JDownloaderEmailNotConfirmedError,
     "server_error": JDownloaderApiError,
     "drop": JDownloaderDeviceOfflineError,
+    "lost_response": JDownloaderDeviceOfflineError,
 }
 
 # The same faults on /my/listdevices (a connection-server call).
@@ -44,6 +45,7 @@ SERVER_OUTCOME: dict[str, type[JDownloaderError] | None] = {
     "offline": JDownloaderDeviceOfflineError,
     "slow": JDownloaderConnectionError,
     "drop": JDownloaderConnectionError,
+    "lost_response": JDownloaderConnectionError,
 }
 
 

@@ -19,6 +19,7 @@ FAULT_KINDS: Final = frozenset(
         "email_not_confirmed",
         "server_error",
         "drop",
+        "lost_response",
     }
 )
 TRANSPORTS: Final = frozenset({"server", "relay", "direct", "local"})

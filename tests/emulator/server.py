@@ -130,6 +130,9 @@ class Servers:
             return TOO_LARGE
         assert callable(handler)
         reply: Reply = await handler(request, body, rid_offset)
+        if rule is not None and rule.kind == "lost_response":
+            # The request was carried out, only its answer is lost (e.g. a connection reset).
+            drop(request)
         return reply
 
     # ------------------------------------------------------------- connection server + relay

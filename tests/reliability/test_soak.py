@@ -1,0 +1,439 @@
+"""A simulated day of faults against five JDownloaders with 20,000 links.
+
+What is simulated (time is Home Assistant's frozen clock plus ``SimDevice.advance``; nothing waits
+on the wall clock except the emulator's own tiny delays):
+
+* 24 simulated hours. Every hour starts with all session tokens expiring (hour 6 also expires the
+  regain tokens, so the client has to log in again) and then one fault episode from ``EPISODES``:
+  bursts of TOO_MANY_REQUESTS / OVERLOAD / MAINTENANCE on the cloud (server + relay), a
+  JDownloader restarting (offline for 10 min), a JDownloader updating through the update entity,
+  a direct connection disappearing, garbled and wrong-rid answers, lost answers to
+  ``add_links``, a failed download and a captcha. Not simulated here: a slow relay. The
+  emulator's delays sleep on the event loop's clock, which the frozen clock stops, so a delayed
+  answer would never come (the client's timeouts are covered in tests/api).
+  Hours 0-8 have one episode each; hours 9-23 only the session expiry (hours 12-23 are traced
+  for memory growth, after every kind of fault and cache has been exercised).
+* During an episode and until the entities recovered, time moves in 15 s steps (the relay's
+  active poll cadence; direct polls due in between run at the next step); the rest of the hour
+  is skipped in one tick (one poll per coordinator, downloads progress by the skipped time).
+* Devices 1-3 are reachable directly (LAN), devices 4-5 only through the relay.
+* JDownloader's event long-poll (the events engine's "doorbell") is switched off: it runs on the
+  wall clock, and the simulated clock's jumps would time out every request it has in flight.
+  Events still come from the polls, which the engine treats as the single source of truth.
+
+The per-fault figures (requests during each burst, recovery time) and the memory at start and end
+are printed; run with ``pytest -s`` to see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+import gc
+import logging
+import os
+from pathlib import Path
+import tracemalloc
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.jdownloader.const import DOMAIN
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from tests.emulator import Emulator
+from tests.emulator.device import SimDevice
+
+from .conftest import make_cloud_entry
+
+DEVICES = 5
+LINKS_PER_DEVICE = 4_000
+STEP = 15.0  # seconds: the poll cadence over the relay while downloading
+SETTLE = 30.0  # seconds of fine steps after each hour's episode
+HOUR = 3600.0
+MEMORY_LIMIT = 10 * 1024 * 1024
+TRACE_FROM = 12  # hour: after every episode (see the module docstring)
+BURST = 10 * 60.0
+# Requests to the cloud (connection server + relay) allowed during one 10-minute burst, for
+# 5 JDownloaders: the shared back-off doubles from 60 s, so there are 4 rounds of attempts; a
+# handful (<= 4) per round, not a retry storm (steady polling sends ~200 in 10 minutes).
+BURST_LIMIT = 16
+
+
+@pytest.fixture
+def emulator_options() -> dict[str, object]:
+    return {"devices": DEVICES, "links": LINKS_PER_DEVICE}
+
+
+@dataclass
+class Attempt:
+    """One coordinator update: when, whether it sent anything, and how it ended."""
+
+    time: float
+    device: str
+    ok: bool
+    sent: bool
+
+
+@dataclass
+class Soak:
+    hass: HomeAssistant
+    emu: Emulator
+    freezer: FrozenDateTimeFactory
+    entity_ids: list[str]
+    attempts: list[Attempt] = field(default_factory=list)
+    now: float = 0.0
+    faults: Counter[str] = field(default_factory=Counter)
+    figures: list[str] = field(default_factory=list)
+
+    async def step(self, seconds: float) -> None:
+        for dev in self.emu.devices:
+            dev.advance(seconds)
+        self.now += seconds
+        self.freezer.tick(timedelta(seconds=seconds))
+        async_fire_time_changed(self.hass)
+        await self.hass.async_block_till_done(wait_background_tasks=True)
+
+    async def run_for(self, seconds: float) -> None:
+        end = self.now + seconds
+        while self.now < end:
+            await self.step(min(STEP, end - self.now))
+
+    def unavailable(self) -> list[str]:
+        return [
+            eid
+            for eid in self.entity_ids
+            if (state := self.hass.states.get(eid)) is None or state.state == STATE_UNAVAILABLE
+        ]
+
+    async def recover(self, name: str, fault_end: float, *, limit: float = 2400.0) -> float:
+        """Step until every entity is available again; check the first real poll succeeded."""
+        while self.unavailable():
+            assert self.now - fault_end <= limit, f"{name}: still unavailable {self.unavailable()}"
+            await self.step(STEP)
+        taken = self.now - fault_end
+        first: dict[str, Attempt] = {}
+        for attempt in self.attempts:
+            if attempt.time > fault_end and attempt.sent:
+                first.setdefault(attempt.device, attempt)
+        failed = [a.device for a in first.values() if not a.ok]
+        assert not failed, f"{name}: first poll after the fault failed for {failed}"
+        self.figures.append(f"{name}: entities recovered {taken:.0f} s (simulated) after the end")
+        return taken
+
+
+def _watch(soak: Soak, coordinator: Any) -> None:
+    """Record every update attempt of a device coordinator (for "recovered within one poll")."""
+    original: Callable[[], Awaitable[Any]] = coordinator._async_update_data
+
+    async def watched() -> Any:
+        try:
+            result = await original()
+        except UpdateFailed as err:
+            # A poll skipped because of the shared back-off sends nothing and has no cause.
+            soak.attempts.append(
+                Attempt(soak.now, coordinator.device_id, False, err.__cause__ is not None)
+            )
+            raise
+        soak.attempts.append(Attempt(soak.now, coordinator.device_id, True, True))
+        return result
+
+    coordinator._async_update_data = watched
+
+
+def _rss() -> int:
+    """Resident set size in bytes (Linux), for the printed figures only."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def _cloud_requests(emu: Emulator) -> int:
+    return sum(n for (transport, _), n in emu.counters.items() if transport in ("server", "relay"))
+
+
+async def _burst(soak: Soak, kind: str) -> None:
+    emu = soak.emu
+    emu.reset_counters()
+    for transport in ("server", "relay"):
+        emu.faults.add(kind, count=100_000, transport=transport)
+    await soak.run_for(BURST)
+    sent = _cloud_requests(emu)
+    emu.faults.clear()
+    soak.faults[f"{kind} answers"] += sent
+    soak.figures.append(f"{kind} burst ({BURST / 60:.0f} min): {sent} cloud requests sent")
+    assert sent <= BURST_LIMIT, f"{kind}: {sent} requests during the burst"
+    await soak.recover(f"{kind} burst", soak.now)
+
+
+async def _restart(soak: Soak, dev: SimDevice) -> None:
+    dev.online = False
+    soak.faults["device offline"] += 1
+    await soak.run_for(5 * 60)
+    dev.restart()
+    dev.start_downloads()
+    dev.online = True
+    soak.faults["device restart"] += 1
+    await soak.recover("JDownloader restart", soak.now)
+
+
+async def _update(soak: Soak, dev: SimDevice, entity_id: str) -> None:
+    dev.update_available = True
+    dev.restart_delay = 0.05
+    version = dev.jd_version
+    # The hourly slow refresh sees the update; then the user installs it.
+    await soak.step(HOUR)
+    assert soak.hass.states.get(entity_id).state == "on"
+    await soak.hass.services.async_call(
+        "update", "install", {"entity_id": entity_id}, blocking=True
+    )
+    soak.faults["update + restart"] += 1
+    await soak.run_for(STEP)
+    await soak.recover("JDownloader update", soak.now)
+    assert dev.jd_version == version + 1
+    # Known issue (reported): the slow data re-read right after the install still sees the
+    # update pending (JDownloader restarts a moment later), so "off" shows after the next
+    # hourly slow refresh.
+    await soak.step(HOUR)
+    assert soak.hass.states.get(entity_id).state == "off"
+
+
+async def _direct_gone(soak: Soak, dev: SimDevice) -> None:
+    dev.direct_enabled = False
+    soak.faults["direct connection gone"] += 1
+    start = soak.now
+    await soak.run_for(5 * 60)
+    # Polls moved to the relay at once: the entities never went unavailable for long.
+    assert not soak.unavailable()
+    dev.direct_enabled = True
+    await soak.recover("direct connection gone", soak.now)
+    assert soak.now == start + 5 * 60, "no entity went unavailable"
+
+
+async def _garbled(soak: Soak) -> None:
+    emu = soak.emu
+    emu.faults.add("garbage", count=3, endpoint="/polling/poll", transport="relay")
+    emu.faults.add("wrong_rid", count=3, endpoint="/toolbar/getStatus", transport="direct")
+    emu.faults.add("wrong_rid", count=1, endpoint="/my/listdevices")
+    soak.faults["garbage"] += 3
+    soak.faults["wrong rid"] += 4
+    await soak.run_for(5 * 60)
+    assert not emu.faults.rules, "every garbled answer was requested"
+    await soak.recover("garbled / wrong-rid answers", soak.now)
+
+
+EPISODES = [
+    "rate_limit",
+    "add_links",
+    "overload",
+    "restart",
+    "maintenance",
+    "direct_gone",
+    "garbled",
+    "update",
+    "failures",
+]
+
+
+def _links_with(emu: Emulator, url: str) -> int:
+    return sum(
+        link.url == url
+        for dev in emu.devices
+        for link in (*dev.links.values(), *dev.crawled_links.values())
+    )
+
+
+async def _add_links(soak: Soak, ha_devices: list[str], hour: int) -> None:
+    """Actions under faults: each applied exactly once when the device got it, never twice."""
+    emu, hass = soak.emu, soak.hass
+
+    async def add(index: int, url: str) -> bool:
+        try:
+            await hass.services.async_call(
+                DOMAIN,
+                "add_links",
+                {"device_id": ha_devices[index], "links": [url]},
+                blocking=True,
+                return_response=True,
+            )
+        except HomeAssistantError:
+            return False
+        return True
+
+    base = f"https://example.com/h{hour}"
+    # Plain, and right after the session expired: renewed transparently, applied once.
+    assert await add(3, f"{base}/plain")
+    emu.expire_sessions()
+    assert await add(1, f"{base}/after-expiry")
+    # The direct answer is lost after JDownloader added the links: an error, not a resend.
+    emu.faults.add("lost_response", endpoint="/linkgrabberv2/addLinks", transport="direct")
+    assert not await add(0, f"{base}/lost")
+    # Wrong rid over the relay: rejected, but the device did it.
+    emu.faults.add("wrong_rid", endpoint="/linkgrabberv2/addLinks", transport="relay")
+    assert not await add(4, f"{base}/wrong-rid")
+    # Rate limited: nothing reached the device; the user's retry then works.
+    emu.faults.add("rate_limit", endpoint="/linkgrabberv2/addLinks", transport="relay")
+    assert not await add(3, f"{base}/limited")
+    soak.faults["add_links lost answer / wrong rid / 429"] += 3
+    await soak.run_for(60)
+    assert await add(3, f"{base}/limited")
+    for suffix in ("plain", "after-expiry", "lost", "wrong-rid", "limited"):
+        assert _links_with(emu, f"{base}/{suffix}") == 1, suffix
+    await soak.recover("add_links faults", soak.now)
+
+
+async def _failures(soak: Soak) -> None:
+    dev = soak.emu.devices[4]
+    running = dev.running_links
+    if running:
+        dev.fail_link(running[0].uuid)
+        soak.faults["failed download"] += 1
+    dev.add_captcha()
+    soak.faults["captcha"] += 1
+    await soak.run_for(2 * 60)
+
+
+@pytest.fixture(autouse=True)
+def no_event_long_poll() -> Iterator[None]:
+    with patch(
+        "custom_components.jdownloader.events.EventSource._manage_listen_task",
+        lambda self, connection_type: None,
+    ):
+        yield
+
+
+# A simulated day takes about a minute; CI runs two legs at once on two cores.
+@pytest.mark.timeout(600)
+async def test_simulated_day(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+    entity_registry: er.EntityRegistry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    # The test loop runs in asyncio debug mode, which records a stack for every task and
+    # callback: too slow for a day of polls (the checks here do not rely on it).
+    asyncio.get_running_loop().set_debug(False)
+    caplog.set_level(logging.DEBUG, logger="custom_components.jdownloader")
+    for dev in emulator.devices[3:]:
+        dev.direct_enabled = False
+    for dev in emulator.devices:
+        dev.start_downloads()
+    fired: list[dict[str, Any]] = []
+
+    def on_event(event: Event) -> None:
+        fired.append(dict(event.data))
+
+    hass.bus.async_listen("jdownloader_event", on_event)
+
+    entry = make_cloud_entry(emulator)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    entity_ids = [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+        if e.disabled_by is None
+    ]
+    soak = Soak(hass, emulator, freezer, entity_ids)
+    await soak.run_for(60)
+    assert not soak.unavailable()
+    coordinators = entry.runtime_data.devices
+    for coordinator in coordinators.values():
+        _watch(soak, coordinator)
+    ha_devices = [
+        device_registry.async_get_device(identifiers={(DOMAIN, dev.id)}).id
+        for dev in emulator.devices
+    ]
+    update_entity = next(
+        e.entity_id
+        for e in er.async_entries_for_device(entity_registry, ha_devices[2])
+        if e.domain == "update"
+    )
+
+    for hour in range(24):
+        if hour == TRACE_FROM:
+            # Tracing slows every allocation down: only the second half of the day is traced,
+            # after each kind of fault has happened once (and every cache has filled).
+            gc.collect()
+            start_rss = _rss()
+            tracemalloc.start()
+            start_memory = tracemalloc.take_snapshot()
+            start_size = sum(stat.size for stat in start_memory.statistics("filename"))
+        hour_start = soak.now
+        emulator.expire_sessions()
+        soak.faults["sessions expired"] += 1
+        if hour == 6:
+            emulator.expire_regain_tokens()
+            soak.faults["regain tokens expired"] += 1
+        episode = EPISODES[hour] if hour < len(EPISODES) else "quiet"
+        if episode == "quiet":
+            pass  # only the hourly session expiry
+        elif episode in ("rate_limit", "overload", "maintenance"):
+            await _burst(soak, episode)
+        elif episode == "add_links":
+            await _add_links(soak, ha_devices, hour)
+        elif episode == "restart":
+            await _restart(soak, emulator.devices[1])
+        elif episode == "direct_gone":
+            await _direct_gone(soak, emulator.devices[0])
+        elif episode == "garbled":
+            await _garbled(soak)
+        elif episode == "update":
+            await _update(soak, emulator.devices[2], update_entity)
+        else:
+            await _failures(soak)
+        await soak.run_for(SETTLE)
+        assert not soak.unavailable(), f"hour {hour}: {soak.unavailable()}"
+        if (rest := hour_start + HOUR - soak.now) > 0:
+            await soak.step(rest)
+
+    gc.collect()
+    end_memory = tracemalloc.take_snapshot()
+    tracemalloc.stop()
+    end_size = sum(stat.size for stat in end_memory.statistics("filename"))
+    growth = end_size - start_size
+
+    print()
+    print(
+        f"Simulated {soak.now / HOUR:.1f} h, {DEVICES} JDownloaders, "
+        f"{DEVICES * LINKS_PER_DEVICE} links"
+    )
+    print("Faults injected:", dict(soak.faults), f"(total {sum(soak.faults.values())})")
+    for line in soak.figures:
+        print(" ", line)
+    print(f"Process RSS: hour {TRACE_FROM} {start_rss / 1e6:.1f} MB, end {_rss() / 1e6:.1f} MB")
+    print(
+        f"Memory (tracemalloc, live allocations made since hour {TRACE_FROM}): start {start_size / 1e6:.2f} MB, end {end_size / 1e6:.2f} MB, "
+        f"growth {growth / 1e6:.2f} MB"
+    )
+    print(f"Events fired: {Counter(e['type'] for e in fired)}")
+    if growth > MEMORY_LIMIT:
+        top = end_memory.compare_to(start_memory, "lineno")[:10]
+        pytest.fail("memory grew:\n" + "\n".join(str(s) for s in top))
+
+    # No unhandled exception anywhere in the log.
+    tracebacks = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    assert not tracebacks, [r.getMessage() for r in tracebacks]
+    assert not [r for r in caplog.records if "Unexpected error" in r.getMessage()]
+
+    # Events: something happened, and nothing was announced twice.
+    assert any(e["type"] == "package_finished" for e in fired)
+    keys = [
+        (e["type"], e["jdownloader_id"], e.get("package_id"), e.get("link_id"), e.get("captcha_id"))
+        for e in fired
+        if e["type"] != "queue_finished"
+    ]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
