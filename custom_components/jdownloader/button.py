@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from homeassistant.components.button import (
+from homeassistant.components.button import (  # type: ignore[attr-defined, unused-ignore]  # moved to .const in HA 2026
     ButtonDeviceClass,
     ButtonEntity,
     ButtonEntityDescription,

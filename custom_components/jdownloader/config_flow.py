@@ -6,6 +6,8 @@ from collections.abc import Mapping
 import contextlib
 from typing import Any
 
+# HA 2026.10 annotates schemas as probatio (which accepts these at run time): the
+# `type: ignore[arg-type, unused-ignore]` where a schema is handed to HA.
 import voluptuous as vol
 
 from homeassistant.config_entries import (
@@ -66,7 +68,7 @@ CLOUD_SCHEMA = vol.Schema(
         vol.Required(CONF_EMAIL): _EMAIL,
         vol.Required(CONF_PASSWORD): _PASSWORD,
         vol.Required(CONF_ADVANCED): section(
-            vol.Schema({vol.Required(CONF_API_URL, default=DEFAULT_API_URL): _URL}),
+            vol.Schema({vol.Required(CONF_API_URL, default=DEFAULT_API_URL): _URL}),  # type: ignore[arg-type, unused-ignore]
             {"collapsed": True},
         ),
     }
@@ -172,7 +174,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="cloud",
             data_schema=self.add_suggested_values_to_schema(
-                CLOUD_SCHEMA, _without_password(user_input)
+                CLOUD_SCHEMA,
+                _without_password(user_input),  # type: ignore[arg-type, unused-ignore]
             ),
             errors=errors,
         )
@@ -199,7 +202,7 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = error
         return self.async_show_form(
             step_id="local",
-            data_schema=self.add_suggested_values_to_schema(LOCAL_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(LOCAL_SCHEMA, user_input),  # type: ignore[arg-type, unused-ignore]
             errors=errors,
         )
 
@@ -229,7 +232,7 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data_updates=secrets)
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=REAUTH_SCHEMA,
+            data_schema=REAUTH_SCHEMA,  # type: ignore[arg-type, unused-ignore]
             description_placeholders={CONF_EMAIL: email},
             errors=errors,
         )
@@ -272,7 +275,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_cloud",
             data_schema=self.add_suggested_values_to_schema(
-                CLOUD_SCHEMA, _without_password(suggested)
+                CLOUD_SCHEMA,
+                _without_password(suggested),  # type: ignore[arg-type, unused-ignore]
             ),
             errors=errors,
         )
@@ -301,7 +305,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_local",
             data_schema=self.add_suggested_values_to_schema(
-                LOCAL_SCHEMA, user_input or dict(entry.data)
+                LOCAL_SCHEMA,
+                user_input or dict(entry.data),  # type: ignore[arg-type, unused-ignore]
             ),
             errors=errors,
         )
@@ -321,7 +326,7 @@ class JDownloaderOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema({vol.Required(CONF_DIRECT_CONNECTION): bool}),
+                vol.Schema({vol.Required(CONF_DIRECT_CONNECTION): bool}),  # type: ignore[arg-type, unused-ignore]
                 {
                     CONF_DIRECT_CONNECTION: self.config_entry.options.get(
                         CONF_DIRECT_CONNECTION, DEFAULT_DIRECT_CONNECTION

@@ -41,6 +41,7 @@ from .api import (
     PollResult,
     ToolbarStatus,
 )
+from .compat import async_get_device
 from .const import (
     BACKOFF_INITIAL,
     BACKOFF_MAX,
@@ -352,7 +353,8 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         """Follow a rename in MyJDownloader (a name the user set in HA is kept by HA)."""
         self.device_name = name
         registry = dr.async_get(self.hass)
-        if (entry := registry.async_get_device(identifiers={(DOMAIN, self.device_id)})) is not None:
+        entry = async_get_device(registry, (DOMAIN, self.device_id), self.config_entry.entry_id)
+        if entry is not None:
             registry.async_update_device(entry.id, name=name)
 
     def _sync_device_registry(self) -> None:
@@ -360,7 +362,7 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         if self._slow.version is None:
             return
         registry = dr.async_get(self.hass)
-        entry = registry.async_get_device(identifiers={(DOMAIN, self.device_id)})
+        entry = async_get_device(registry, (DOMAIN, self.device_id), self.config_entry.entry_id)
         sw_version = str(self._slow.version)
         if entry is not None and entry.sw_version != sw_version:
             registry.async_update_device(entry.id, sw_version=sw_version)

@@ -52,6 +52,7 @@ from .api import (
     JDownloaderApiError,
     JDownloaderError,
 )
+from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
 from .coordinator import (
     JDownloaderConfigEntry,
@@ -106,14 +107,16 @@ type EventListener = Callable[[str, dict[str, Any]], None]
 _SOURCES: WeakKeyDictionary[JDownloaderDeviceCoordinator, EventSource] = WeakKeyDictionary()
 
 
-@dataclass(slots=True, frozen=True)
-class _Package:
-    name: str
-    finished: bool
-    size: int
-    save_to: str | None
-    child_count: int
-    enabled: bool
+# A package row: (name, finished, size, save_to, child_count, enabled). A plain tuple of atoms,
+# which the garbage collector stops tracking: thousands of objects per check otherwise push the
+# process into full collections that stall the event loop for hundreds of ms.
+type _Package = tuple[str, bool, int, str | None, int, bool]
+NAME: Final = 0
+FINISHED: Final = 1
+SIZE: Final = 2
+SAVE_TO: Final = 3
+CHILDREN: Final = 4
+ENABLED: Final = 5
 
 
 @dataclass(slots=True, frozen=True)
@@ -145,13 +148,13 @@ def _digest_packages(items: list[Any]) -> dict[int, _Package]:
     result: dict[int, _Package] = {}
     for item in items:
         save_to = item.get("saveTo")
-        result[int(item["uuid"])] = _Package(
-            name=str(item.get("name", "")),
-            finished=item.get("finished") is True,
-            size=_int(item.get("bytesTotal")),
-            save_to=save_to if isinstance(save_to, str) else None,
-            child_count=_int(item.get("childCount")),
-            enabled=item.get("enabled") is True,
+        result[int(item["uuid"])] = (
+            str(item.get("name", "")),
+            item.get("finished") is True,
+            _int(item.get("bytesTotal")),
+            save_to if isinstance(save_to, str) else None,
+            _int(item.get("childCount")),
+            item.get("enabled") is True,
         )
     return result
 
@@ -379,7 +382,7 @@ class EventSource:
         packages = await device.query_packages_as(
             _digest_packages, PACKAGE_FIELDS, package_ids=None if full else sorted(left)
         )
-        unfinished = [uuid for uuid, package in packages.items() if not package.finished]
+        unfinished = [uuid for uuid, package in packages.items() if not package[FINISHED]]
         if full and self._baseline_done:
             # Only packages where something can have happened: those that ran, are new or
             # changed, or hold known failures. The rest keeps what its last check found.
@@ -420,7 +423,7 @@ class EventSource:
     def _take_baseline(self, packages: dict[int, _Package], links: _Links) -> None:
         """First check: what is finished or failed now is never reported."""
         self._baseline_done = True
-        self._finished = {uuid for uuid, package in packages.items() if package.finished}
+        self._finished = {uuid for uuid, package in packages.items() if package[FINISHED]}
         self._rows = packages
         self._failed = {uuid: failure.package for uuid, failure in links.failed.items()}
         self._settled = set(links.packages) - links.pending
@@ -440,7 +443,7 @@ class EventSource:
         done = sorted(
             uuid
             for uuid, package in packages.items()
-            if package.finished
+            if package[FINISHED]
             and uuid not in self._finished
             # Evidence that something finished, not that unfinished links were removed: it
             # ran, it is new, or none of its links went away.
@@ -448,7 +451,7 @@ class EventSource:
                 uuid in touched
                 or uuid in self._running
                 or uuid not in self._rows
-                or self._rows[uuid].child_count == package.child_count
+                or self._rows[uuid][CHILDREN] == package[CHILDREN]
             )
         )
         failed = sorted(uuid for uuid in links.failed if uuid not in self._failed)
@@ -458,21 +461,21 @@ class EventSource:
         # Unfinished packages whose links were not read: enabled means "still to download"
         # unless their last check found nothing left.
         pending = bool(links.pending) or any(
-            package.enabled and uuid not in self._settled
+            package[ENABLED] and uuid not in self._settled
             for uuid, package in packages.items()
-            if not package.finished and uuid not in links.packages
+            if not package[FINISHED] and uuid not in links.packages
         )
         self._settled = (self._settled - links.packages) | (set(links.packages) - links.pending)
         for uuid in links.packages:
             self._names.pop(uuid, None)
         self._names.update(links.names)
         if full:
-            self._finished = {uuid for uuid, package in packages.items() if package.finished}
+            self._finished = {uuid for uuid, package in packages.items() if package[FINISHED]}
             self._rows = packages
             self._settled &= queried
             self._names = {uuid: names for uuid, names in self._names.items() if uuid in queried}
         else:
-            self._finished -= {uuid for uuid in queried if not packages[uuid].finished}
+            self._finished -= {uuid for uuid in queried if not packages[uuid][FINISHED]}
             self._rows.update(packages)
         self._finished.update(done)
         self._failed = {
@@ -488,17 +491,17 @@ class EventSource:
             package = packages[uuid]
             if run is not None:
                 run.packages += 1
-                run.links += max(package.child_count, 0)
-                run.size += max(package.size, 0)
+                run.links += max(package[CHILDREN], 0)
+                run.size += max(package[SIZE], 0)
                 run.touched.discard(uuid)
             self._fire(
                 EVENT_PACKAGE_FINISHED,
                 {
-                    "package_name": package.name,
+                    "package_name": package[NAME],
                     "package_id": uuid,
-                    "size": package.size,
-                    "download_folder": package.save_to,
-                    "link_count": package.child_count,
+                    "size": package[SIZE],
+                    "download_folder": package[SAVE_TO],
+                    "link_count": package[CHILDREN],
                 },
             )
         for uuid in failed:
@@ -509,11 +512,11 @@ class EventSource:
                 {
                     "link_name": failure.name,
                     "link_id": uuid,
-                    "package_name": package.name,
+                    "package_name": package[NAME],
                     "package_id": failure.package,
                     "host": failure.host,
                     "size": failure.size,
-                    "download_folder": package.save_to,
+                    "download_folder": package[SAVE_TO],
                     "status": failure.status,
                 },
             )
@@ -573,8 +576,10 @@ class EventSource:
         del self.fired[:-50]
         for listener in list(self._listeners):
             listener(event_type, data)
-        device = dr.async_get(self.hass).async_get_device(
-            identifiers={(DOMAIN, coordinator.device_id)}
+        device = async_get_device(
+            dr.async_get(self.hass),
+            (DOMAIN, coordinator.device_id),
+            coordinator.config_entry.entry_id,
         )
         self.hass.bus.async_fire(
             BUS_EVENT,

@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 import re
 from typing import Any, Literal
 
+# HA 2026.10 annotates schemas as probatio (which accepts these at run time): the
+# `type: ignore[arg-type, unused-ignore]` where a schema is handed to HA.
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
@@ -323,14 +325,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN,
         SERVICE_ADD_LINKS,
         _async_add_links,
-        schema=ADD_LINKS_SCHEMA,
+        schema=ADD_LINKS_SCHEMA,  # type: ignore[arg-type, unused-ignore]
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
         DOMAIN,
         SERVICE_GET_DOWNLOADS,
         _async_get_downloads,
-        schema=GET_DOWNLOADS_SCHEMA,
+        schema=GET_DOWNLOADS_SCHEMA,  # type: ignore[arg-type, unused-ignore]
         supports_response=SupportsResponse.ONLY,
     )
-    hass.services.async_register(DOMAIN, SERVICE_CLEANUP, _async_cleanup, schema=CLEANUP_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_CLEANUP, _async_cleanup, schema=CLEANUP_SCHEMA)  # type: ignore[arg-type, unused-ignore]

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.switch import (
+from homeassistant.components.switch import (  # type: ignore[attr-defined, unused-ignore]  # moved to .const in HA 2026
     SwitchDeviceClass,
     SwitchEntity,
     SwitchEntityDescription,

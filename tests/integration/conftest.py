@@ -25,12 +25,21 @@ from custom_components.jdownloader.const import (
     MODE_CLOUD,
     MODE_LOCAL,
 )
-from homeassistant.const import CONF_EMAIL, CONF_HOST, CONF_PORT
+from homeassistant.const import (
+    CONF_EMAIL,
+    CONF_HOST,
+    CONF_PORT,
+    MAJOR_VERSION,
+    MINOR_VERSION,
+)
 from homeassistant.core import HomeAssistant
 from tests.emulator import Emulator
 
 EMAIL = "User@Example.com"
 PASSWORD = "correct horse battery staple"
+# Snapshots per Home Assistant release line: entity/device registry dumps gain and lose fields
+# between releases, so each supported HA keeps its own set (snapshots/ha-<major.minor>/).
+HA_SNAPSHOTS = f"ha-{MAJOR_VERSION}.{MINOR_VERSION}"
 CLOUD_ENTRY_ID = "01JDOWNLOADERCLOUDENTRY0001"
 LOCAL_ENTRY_ID = "01JDOWNLOADERLOCALENTRY0001"
 

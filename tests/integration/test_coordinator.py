@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.jdownloader.api import PollResult
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import (
     BACKOFF_MAX,
     DOMAIN,
@@ -288,7 +289,7 @@ async def test_new_device_appears_without_restart(
     await advance(300)
     assert [c.device_id for c in announced] == [new.id]
     assert announced[0].last_update_success
-    device = device_registry.async_get_device(identifiers={(DOMAIN, new.id)})
+    device = async_get_device(device_registry, (DOMAIN, new.id))
     assert device is not None
     assert device.name == "Second JD"
 
@@ -416,7 +417,7 @@ async def test_rename_in_myjdownloader_renames_device(
     await init_integration(relay_entry)
     sim.name = "Attic JD"
     await advance(300)
-    device = device_registry.async_get_device(identifiers={(DOMAIN, sim.id)})
+    device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert device is not None
     assert device.name == "Attic JD"
     assert relay_entry.runtime_data.devices[sim.id].device_name == "Attic JD"

@@ -11,6 +11,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -84,7 +85,7 @@ async def test_device_diagnostics(
     assert await async_setup_component(hass, "diagnostics", {})
     await init_integration(cloud_entry)
     sim = emulator.devices[0]
-    device = device_registry.async_get_device(identifiers={(DOMAIN, sim.id)})
+    device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert device is not None
     diag = await get_diagnostics_for_device(hass, hass_client, cloud_entry, device)
     assert diag["device_id"] == sim.id

@@ -23,6 +23,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.location import PyTestLocation
 
 from custom_components.jdownloader.api import RunningPackage
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
 from custom_components.jdownloader.events import BUS_EVENT, get_event_source
 from homeassistant.components.event import ATTR_EVENT_TYPE
@@ -34,7 +35,7 @@ from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
-from .conftest import Advance, SetupEntry
+from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
 
 MB = 1_000_000
 
@@ -54,7 +55,7 @@ def emulator_options() -> dict[str, object]:
 class _Snapshots(HomeAssistantSnapshotExtension):
     @classmethod
     def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots")
+        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ async def test_relay_diffing(
     assert movie_event["size"] == 20 * MB
     assert movie_event["link_count"] == 2
     assert movie_event["download_folder"].endswith("/Movie")
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sim.id)})
+    device = async_get_device(dr.async_get(hass), (DOMAIN, sim.id))
     assert device is not None
     assert movie_event["device_id"] == device.id
     queue = of_type(bus_events, "queue_finished")
@@ -454,7 +455,7 @@ async def test_blueprints(
     (target / blueprint).write_text((BLUEPRINTS / blueprint).read_text())
     hass.config.config_dir = str(tmp_path)
     calls = async_mock_service(hass, "notify", "phone")
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, sim.id)})
+    device = async_get_device(dr.async_get(hass), (DOMAIN, sim.id))
     assert device is not None
     assert await async_setup_component(
         hass,
@@ -604,3 +605,26 @@ async def test_poll_brings_running_packages(
     assert RunningPackage.parse_all(odd) == [RunningPackage(7), RunningPackage(8)]
     assert RunningPackage.parse_all({"packages": [9]}) == [RunningPackage(9)]
     assert RunningPackage.parse_all(None) == []
+
+
+async def test_relay_package_added_and_finished_between_polls(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    advance: Advance,
+    bus_events: list[dict[str, Any]],
+) -> None:
+    """A package that was never seen running is still reported once, and only that one."""
+    sim = emulator.devices[0]
+    sim.add_package("Long", links=2, bytes_per_link=2_000 * MB)
+    await init_integration(relay_entry)
+    sim.start_downloads()
+    sim.advance(1)
+    await advance(60)
+    sim.add_package("Quick", links=1, bytes_per_link=10 * MB)
+    sim.advance(15)  # "Quick" downloads and finishes before the next poll
+    await advance(14)
+    await advance(15)
+    assert [e["package_name"] for e in of_type(bus_events, "package_finished")] == ["Quick"]
+    assert of_type(bus_events, "queue_finished") == []

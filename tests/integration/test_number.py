@@ -21,7 +21,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import Advance, SetupEntry
+from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ class _Snapshots(HomeAssistantSnapshotExtension):
 
     @classmethod
     def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots")
+        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
 
 
 @pytest.fixture

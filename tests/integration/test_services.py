@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
 from homeassistant.const import ATTR_DEVICE_ID, Platform
 from homeassistant.core import HomeAssistant
@@ -28,7 +29,7 @@ def platforms() -> list[str]:
 
 
 def ha_device_id(device_registry: dr.DeviceRegistry, sim: SimDevice) -> str:
-    device = device_registry.async_get_device(identifiers={(DOMAIN, sim.id)})
+    device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert device is not None
     return device.id
 

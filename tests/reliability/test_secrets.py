@@ -19,6 +19,7 @@ from unittest.mock import patch
 import pytest
 
 from custom_components.jdownloader import diagnostics
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import CONF_ADVANCED, CONF_API_URL, DOMAIN
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_EMAIL, CONF_PASSWORD
@@ -140,7 +141,7 @@ async def test_nothing_secret_leaks_during_a_full_run(
         await advance(2000)
 
         # Actions with passwords, one succeeding and failing ones.
-        ha_device = device_registry.async_get_device(identifiers={(DOMAIN, emulator.devices[0].id)})
+        ha_device = async_get_device(device_registry, (DOMAIN, emulator.devices[0].id))
         assert ha_device is not None
         call = {
             "device_id": ha_device.id,

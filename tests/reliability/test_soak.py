@@ -44,6 +44,7 @@ from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
@@ -354,8 +355,7 @@ async def test_simulated_day(
     for coordinator in coordinators.values():
         _watch(soak, coordinator)
     ha_devices = [
-        device_registry.async_get_device(identifiers={(DOMAIN, dev.id)}).id
-        for dev in emulator.devices
+        async_get_device(device_registry, (DOMAIN, dev.id)).id for dev in emulator.devices
     ]
     update_entity = next(
         e.entity_id
