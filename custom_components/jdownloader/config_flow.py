@@ -174,8 +174,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="cloud",
             data_schema=self.add_suggested_values_to_schema(
-                CLOUD_SCHEMA,
-                _without_password(user_input),  # type: ignore[arg-type, unused-ignore]
+                CLOUD_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+                _without_password(user_input),
             ),
             errors=errors,
         )
@@ -275,8 +275,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_cloud",
             data_schema=self.add_suggested_values_to_schema(
-                CLOUD_SCHEMA,
-                _without_password(suggested),  # type: ignore[arg-type, unused-ignore]
+                CLOUD_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+                _without_password(suggested),
             ),
             errors=errors,
         )
@@ -305,8 +305,8 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_local",
             data_schema=self.add_suggested_values_to_schema(
-                LOCAL_SCHEMA,
-                user_input or dict(entry.data),  # type: ignore[arg-type, unused-ignore]
+                LOCAL_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+                user_input or dict(entry.data),
             ),
             errors=errors,
         )
