@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
-from unittest.mock import PropertyMock, patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
@@ -21,38 +16,13 @@ from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
-from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
+from .conftest import Advance, SetupEntry
 
 
 @pytest.fixture
 def platforms() -> list[str]:
     """Only the button platform."""
     return [Platform.BUTTON]
-
-
-class _Snapshots(HomeAssistantSnapshotExtension):
-    """Home Assistant's snapshot serializer, files in ``snapshots/`` next to the tests."""
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots with Home Assistant's serializer (volatile ids masked)."""
-    return snapshot.use_extension(_Snapshots)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    """Create the entities that are disabled by default enabled."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        return_value=True,
-        new_callable=PropertyMock,
-    ):
-        yield
 
 
 def entity_id_for(registry: er.EntityRegistry, device_id: str, key: str) -> str:

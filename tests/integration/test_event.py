@@ -18,9 +18,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
     snapshot_platform,
 )
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from custom_components.jdownloader.api import RunningPackage
 from custom_components.jdownloader.compat import async_get_device
@@ -35,7 +33,7 @@ from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
-from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
+from .conftest import Advance, SetupEntry
 
 MB = 1_000_000
 
@@ -50,18 +48,6 @@ def platforms() -> list[str]:
 def emulator_options() -> dict[str, object]:
     """One JDownloader with an empty download list (each test adds what it needs)."""
     return {"devices": 1, "links": 0}
-
-
-class _Snapshots(HomeAssistantSnapshotExtension):
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots with Home Assistant's serializer, stored next to the tests."""
-    return snapshot.use_extension(_Snapshots)
 
 
 @pytest.fixture

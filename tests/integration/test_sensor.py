@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from unittest.mock import PropertyMock, patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from custom_components.jdownloader.const import DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
@@ -21,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
+from .conftest import Advance, SetupEntry
 
 MB = 1_000_000
 
@@ -30,31 +25,6 @@ MB = 1_000_000
 def platforms() -> list[str]:
     """Only the sensor platform."""
     return [Platform.SENSOR]
-
-
-class _Snapshots(HomeAssistantSnapshotExtension):
-    """Home Assistant's snapshot serializer, files in ``snapshots/`` next to the tests."""
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots with Home Assistant's serializer (volatile ids masked)."""
-    return snapshot.use_extension(_Snapshots)
-
-
-@pytest.fixture
-def entity_registry_enabled_by_default() -> Iterator[None]:
-    """Create the entities that are disabled by default enabled."""
-    with patch(
-        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        return_value=True,
-        new_callable=PropertyMock,
-    ):
-        yield
 
 
 def state_of(hass: HomeAssistant, registry: er.EntityRegistry, device_id: str, key: str) -> str:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
-from syrupy.location import PyTestLocation
 
 from homeassistant.components.update import (
     ATTR_INSTALLED_VERSION,
@@ -22,27 +18,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import HA_SNAPSHOTS, Advance, SetupEntry
+from .conftest import Advance, SetupEntry
 
 
 @pytest.fixture
 def platforms() -> list[str]:
     """Only the update platform."""
     return [Platform.UPDATE]
-
-
-class _Snapshots(HomeAssistantSnapshotExtension):
-    """Home Assistant's snapshot serializer, files in ``snapshots/`` next to the tests."""
-
-    @classmethod
-    def dirname(cls, *, test_location: PyTestLocation) -> str:
-        return str(Path(test_location.filepath).parent / "snapshots" / HA_SNAPSHOTS)
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots with Home Assistant's serializer (volatile ids masked)."""
-    return snapshot.use_extension(_Snapshots)
 
 
 def entity_id_for(registry: er.EntityRegistry, device_id: str) -> str:
