@@ -31,13 +31,17 @@ DEFAULT_API_URL: Final = "https://api.jdownloader.org"
 DEFAULT_LOCAL_PORT: Final = 3128
 
 # Polling. The relay is a shared cloud service: poll gently there, faster when we talk
-# to the JDownloader directly (LAN) or through its local API.
-INTERVAL_RELAY_ACTIVE: Final = timedelta(seconds=15)
+# to the JDownloader directly (LAN) or through its local API. 30 s while downloading keeps a
+# relayed JDownloader near 2.5 cloud requests a minute (the old pattern sends 16).
+INTERVAL_RELAY_ACTIVE: Final = timedelta(seconds=30)
 INTERVAL_RELAY_IDLE: Final = timedelta(seconds=60)
 INTERVAL_LAN_ACTIVE: Final = timedelta(seconds=5)
 INTERVAL_LAN_IDLE: Final = timedelta(seconds=30)
 INTERVAL_ACCOUNT: Final = timedelta(minutes=5)
 SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
+# Over the relay ``toolbar/getStatus`` (the switches) comes with every Nth poll only; its
+# fast-moving fields are taken from ``polling/poll`` in between, and actions re-read it at once.
+TOOLBAR_RELAY_EVERY: Final = 4
 
 # Back-off after rate limiting / overload / maintenance: doubles from the first to the last.
 BACKOFF_INITIAL: Final = 60.0

@@ -5,9 +5,10 @@ Two kinds of coordinator exist per config entry:
 * ``JDownloaderAccountCoordinator`` (cloud only) keeps the MyJDownloader device list. New
   JDownloaders get their own device coordinator at runtime; devices that are no longer listed
   turn unavailable until they come back or the user deletes them.
-* ``JDownloaderDeviceCoordinator`` polls one JDownloader. A steady-state poll costs exactly two
-  device requests (``polling/poll`` + ``toolbar/getStatus``); slow-changing data is read at most
-  hourly or right after an action.
+* ``JDownloaderDeviceCoordinator`` polls one JDownloader. A steady-state poll costs one device
+  request (``polling/poll``) plus ``toolbar/getStatus`` (the switches): with every poll over a
+  direct or local connection, with every ``TOOLBAR_RELAY_EVERY``-th poll over the cloud relay
+  and right after an action. Slow-changing data is read at most hourly or right after an action.
 
 Rate limiting and service overload are handled by one ``ServiceBackoff`` shared by every
 coordinator of the entry, so a single 429 slows the whole account down, not just one device.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
@@ -63,6 +64,7 @@ from .const import (
     PROBE_WAIT,
     RUNNING_STATES,
     SLOW_DATA_INTERVAL,
+    TOOLBAR_RELAY_EVERY,
     signal_device_added,
 )
 
@@ -192,6 +194,23 @@ def _raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: bo
     ) from err
 
 
+def _toolbar_from_poll(toolbar: ToolbarStatus, poll: PollResult) -> ToolbarStatus:
+    """The last toolbar status, its fast-moving fields brought up to date from ``poll``.
+
+    Switch states stay as last read: they change only through an action (which re-reads them)
+    or in JDownloader's own window.
+    """
+    numbers = poll.aggregated
+    if numbers is None:
+        return replace(toolbar, state=poll.jd_state or toolbar.state)
+    return replace(
+        toolbar,
+        state=poll.jd_state or toolbar.state,
+        running=numbers.running > 0 if numbers.running >= 0 else toolbar.running,
+        speed=numbers.download_speed if numbers.download_speed >= 0 else toolbar.speed,
+    )
+
+
 def _backoff_failed(delay: float) -> UpdateFailed:
     return UpdateFailed(
         translation_domain=DOMAIN,
@@ -232,15 +251,27 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self._can_reauth = can_reauth
         self._slow = _SlowData()
         self._slow_next: datetime | None = None
+        self._toolbar: ToolbarStatus | None = None
+        self._toolbar_age = 0  # polls since toolbar/getStatus was last read
 
     async def async_request_slow_refresh(self) -> None:
         """Re-read slow-changing data (version, limits, storage, update) and refresh."""
         self._slow_next = None
+        self._toolbar = None
         await self.async_request_refresh()
+
+    async def async_refresh_after_action(self) -> None:
+        """Refresh at once, toolbar state included, so switches show what an action did."""
+        self._toolbar = None
+        await self.async_refresh()
 
     def _interval(self, data: JDownloaderDeviceData | None) -> timedelta:
         relay = data is None or data.connection_type == "relay"
-        active = data is not None and (data.toolbar.running or data.poll.jd_state in RUNNING_STATES)
+        active = data is not None and (
+            data.poll.jd_state in RUNNING_STATES
+            if data.poll.jd_state is not None
+            else data.toolbar.running
+        )
         if relay:
             return INTERVAL_RELAY_ACTIVE if active else INTERVAL_RELAY_IDLE
         return INTERVAL_LAN_ACTIVE if active else INTERVAL_LAN_IDLE
@@ -273,13 +304,31 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self.update_interval = self._interval(data)
         return data
 
-    async def _fetch(self) -> JDownloaderDeviceData:
+    def _toolbar_due(self) -> bool:
+        return (
+            self._toolbar is None
+            or self.device.connection_type != "relay"
+            or self._toolbar_age + 1 >= TOOLBAR_RELAY_EVERY
+        )
+
+    async def _fetch_fast(self) -> tuple[PollResult, ToolbarStatus]:
+        """``polling/poll``, plus ``toolbar/getStatus`` when due (see the module docstring)."""
+        if not self._toolbar_due():
+            assert self._toolbar is not None
+            poll = await self.device.poll()
+            self._toolbar_age += 1
+            return poll, _toolbar_from_poll(self._toolbar, poll)
         if self._backoff.active:
             # Probing after a 429/503: a second request only once the first was answered.
             poll = await self.device.poll()
             toolbar = await self.device.toolbar_status()
         else:
             poll, toolbar = await asyncio.gather(self.device.poll(), self.device.toolbar_status())
+        self._toolbar, self._toolbar_age = toolbar, 0
+        return poll, toolbar
+
+    async def _fetch(self) -> JDownloaderDeviceData:
+        poll, toolbar = await self._fetch_fast()
         now = dt_util.utcnow()
         if self._slow_next is None or now >= self._slow_next:
             self._slow = await self._fetch_slow()

@@ -160,7 +160,7 @@ async def async_device_action[T](
         if slow:
             await coordinator.async_request_slow_refresh()
         else:
-            await coordinator.async_refresh()
+            await coordinator.async_refresh_after_action()
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:

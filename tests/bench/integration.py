@@ -180,7 +180,8 @@ async def _run_integration(
 def requests_per_device_minute(result: IntegrationResult, devices: int, *, active: bool) -> float:
     """Cloud requests per device and minute at the coordinator's relay intervals.
 
-    Poll cost per device x polls per minute (60 s / 15 s while downloading, 60 s / 60 s idle),
+    Poll cost per device x polls per minute (60 s / INTERVAL_RELAY_ACTIVE while downloading,
+    60 s / INTERVAL_RELAY_IDLE idle),
     plus the account's device list (every 5 min, shared by the devices) and the hourly slow data.
     """
     sample = result.downloading if active else result.idle

@@ -194,3 +194,28 @@ async def test_action_errors_are_translated(
     emulator.faults.clear()
     await advance(60)
     assert hass.states.get(entity_id).state == STATE_OFF
+
+
+async def test_relay_change_made_in_jdownloader(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    advance: Advance,
+) -> None:
+    """Over the relay a setting changed in JDownloader's own window shows within four polls.
+
+    The toolbar status (the switches) comes with every fourth relay poll; an action of ours
+    re-reads it at once (test_toggle_follows_device).
+    """
+    await init_integration(relay_entry)
+    sim = emulator.devices[0]
+    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit")
+    assert hass.states.get(entity_id).state == STATE_OFF
+    sim.settings["DownloadSpeedLimitEnabled"] = True
+    seen = []
+    for _ in range(4):
+        await advance(60)
+        seen.append(hass.states.get(entity_id).state)
+    assert seen == [STATE_OFF, STATE_OFF, STATE_OFF, STATE_ON]
