@@ -43,8 +43,12 @@ SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
 # fast-moving fields are taken from ``polling/poll`` in between, and actions re-read it at once.
 TOOLBAR_RELAY_EVERY: Final = 4
 
-# Back-off after rate limiting / overload / maintenance: doubles from the first to the last.
+# Back-off after rate limiting / overload / maintenance (the service sends no retry time): one
+# probe after 60 s, then one every 2 min for the first 10 min (most episodes are short, and the
+# entities come back at most 2 min after one ends), then doubling to 30 min for long outages.
 BACKOFF_INITIAL: Final = 60.0
+BACKOFF_STEADY: Final = 120.0
+BACKOFF_STEADY_FOR: Final = 600.0
 BACKOFF_MAX: Final = 1800.0
 # While one coordinator probes after a back-off, the others look again this much later (s).
 PROBE_WAIT: Final = 10.0

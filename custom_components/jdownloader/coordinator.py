@@ -46,6 +46,8 @@ from .compat import async_get_device
 from .const import (
     BACKOFF_INITIAL,
     BACKOFF_MAX,
+    BACKOFF_STEADY,
+    BACKOFF_STEADY_FOR,
     CONF_MODE,
     CONFIGURATION_URL,
     DOMAIN,
@@ -108,7 +110,10 @@ class _SlowData:
 
 
 class ServiceBackoff:
-    """Exponential back-off after 429 / 503 answers, shared by an entry's coordinators.
+    """Back-off after 429 / 503 answers, shared by an entry's coordinators.
+
+    The waits: ``initial``, then ``steady`` until ``steady_for`` seconds have passed since the
+    first failure, then doubling up to ``maximum`` (see const.py for why).
 
     Concurrent failures within one waiting period count once, so five devices hitting the same
     rate limit do not jump five steps at a time. When a waiting period ends, one coordinator
@@ -116,11 +121,20 @@ class ServiceBackoff:
     long outage costs one request per round instead of two per device.
     """
 
-    def __init__(self, initial: float = BACKOFF_INITIAL, maximum: float = BACKOFF_MAX) -> None:
+    def __init__(
+        self,
+        initial: float = BACKOFF_INITIAL,
+        maximum: float = BACKOFF_MAX,
+        steady: float = BACKOFF_STEADY,
+        steady_for: float = BACKOFF_STEADY_FOR,
+    ) -> None:
         """Initialise an inactive back-off."""
         self._initial = initial
         self._maximum = maximum
+        self._steady = steady
+        self._steady_for = steady_for
         self.delay = 0.0
+        self._since: datetime | None = None
         self._until: datetime | None = None
         self._prober: object | None = None
 
@@ -155,16 +169,24 @@ class ServiceBackoff:
         """Record a rate-limit/overload answer; return the seconds to wait."""
         if (left := self.remaining()) > 1:
             return left
-        self.delay = self._initial if self.delay == 0 else min(self.delay * 2, self._maximum)
+        now = dt_util.utcnow()
+        if self.delay == 0 or self._since is None:
+            self._since = now
+            self.delay = self._initial
+        elif (now - self._since).total_seconds() < self._steady_for:
+            self.delay = max(self.delay, self._steady)
+        else:
+            self.delay = min(self.delay * 2, self._maximum)
         if retry_after is not None:
             self.delay = min(max(self.delay, retry_after), self._maximum)
-        self._until = dt_util.utcnow() + timedelta(seconds=self.delay)
+        self._until = now + timedelta(seconds=self.delay)
         self._prober = None
         return self.delay
 
     def success(self) -> None:
         """Reset after an answered request."""
         self.delay = 0.0
+        self._since = None
         self._until = None
         self._prober = None
 

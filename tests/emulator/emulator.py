@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 import random
 import socket
@@ -58,6 +59,9 @@ class Emulator:
         self.port = port
         self.links_per_device = links
         self.faults = Faults()
+        # How a "slow" fault waits. A test on a simulated clock swaps in a sleep that moves
+        # that clock, so a late answer is late in the client's time too (and may time it out).
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.session_ttl: float | None = None
         self.counters: Counter[tuple[str, str]] = Counter()
         self.bytes_sent: Counter[tuple[str, str]] = Counter()

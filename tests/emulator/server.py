@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import TYPE_CHECKING
@@ -111,7 +110,7 @@ class Servers:
         rule = self.emu.faults.take(transport, endpoint)
         if rule is not None:
             if rule.delay > 0:
-                await asyncio.sleep(rule.delay)
+                await self.emu.sleep(rule.delay)
             if rule.kind == "drop":
                 drop(request)
             if rule.kind == "garbage":

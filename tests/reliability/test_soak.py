@@ -8,14 +8,15 @@ on the wall clock except the emulator's own tiny delays):
   bursts of TOO_MANY_REQUESTS / OVERLOAD / MAINTENANCE on the cloud (server + relay), a
   JDownloader restarting (offline for 10 min), a JDownloader updating through the update entity,
   a direct connection disappearing, garbled and wrong-rid answers, lost answers to
-  ``add_links``, a failed download and a captcha. Not simulated here: a slow relay. The
-  emulator's delays sleep on the event loop's clock, which the frozen clock stops, so a delayed
-  answer would never come (the client's timeouts are covered in tests/api).
-  Hours 0-8 have one episode each; hours 9-23 only the session expiry (hours 12-23 are traced
+  ``add_links``, a failed download and a captcha, and a slow relay: answers 5 s late for
+  10 minutes, then 45 s late (past the client's 30 s timeout) for 3 minutes. A late answer moves
+  the simulated clock (``Soak.simulated_sleep``), so it is late in the client's time too.
+  Hours 0-9 have one episode each; hours 10-23 only the session expiry (hours 12-23 are traced
   for memory growth, after every kind of fault and cache has been exercised).
-* During an episode and until the entities recovered, time moves in 15 s steps (the relay's
-  active poll cadence; direct polls due in between run at the next step); the rest of the hour
-  is skipped in one tick (one poll per coordinator, downloads progress by the skipped time).
+* During an episode and until the entities recovered, time moves in 15 s steps (half the
+  relay's active poll interval; direct polls due in between run at the next step); the rest of
+  the hour is skipped in one tick (one poll per coordinator, downloads progress by the skipped
+  time).
 * Devices 1-3 are reachable directly (LAN), devices 4-5 only through the relay.
 * JDownloader's event long-poll (the events engine's "doorbell") is switched off: it runs on the
   wall clock, and the simulated clock's jumps would time out every request it has in flight.
@@ -36,6 +37,7 @@ import gc
 import logging
 import os
 from pathlib import Path
+import time
 import tracemalloc
 from typing import Any
 from unittest.mock import patch
@@ -51,23 +53,30 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
 from .conftest import make_cloud_entry
 
 DEVICES = 5
+RELAY_ONLY = (3, 4)  # no direct connection to these JDownloaders
 LINKS_PER_DEVICE = 4_000
-STEP = 15.0  # seconds: the poll cadence over the relay while downloading
+STEP = 15.0  # seconds: half the poll interval over the relay while downloading
 SETTLE = 30.0  # seconds of fine steps after each hour's episode
 HOUR = 3600.0
 MEMORY_LIMIT = 10 * 1024 * 1024
 TRACE_FROM = 12  # hour: after every episode (see the module docstring)
 BURST = 10 * 60.0
 # Requests to the cloud (connection server + relay) allowed during one 10-minute burst, for
-# 5 JDownloaders: the shared back-off doubles from 60 s, so there are 4 rounds of attempts; a
-# handful (<= 4) per round, not a retry storm (steady polling sends ~200 in 10 minutes).
-BURST_LIMIT = 16
+# 5 JDownloaders: the first round hits the devices polling at that moment, then the shared
+# back-off sends one probe at 60 s and one every 2 minutes (steady polling sends ~70 in 10 min).
+BURST_LIMIT = 12
+# "Recovered within one poll after the fault ended": a relay poll is 60 s apart at most; after
+# a 429/503 burst the next probe is at most one back-off step (2 min) away, plus the few
+# seconds the other devices wait for the probe's outcome.
+ONE_POLL = 60.0
+AFTER_BURST = 120.0 + 15.0
 
 
 @pytest.fixture
@@ -104,10 +113,30 @@ class Soak:
         async_fire_time_changed(self.hass)
         await self.hass.async_block_till_done(wait_background_tasks=True)
 
+    async def simulated_sleep(self, seconds: float) -> None:
+        """The emulator's wait for a late answer: moves the simulated clock, once for answers
+        that are late together, so the client's own timeouts see the delay."""
+        until = dt_util.utcnow() + timedelta(seconds=seconds)
+        # A moment of real time first: requests sent in the same instant register, and LAN
+        # answers (which a slow relay does not delay) arrive before the clock jumps.
+        await asyncio.to_thread(time.sleep, 0.05)
+        late = (until - dt_util.utcnow()).total_seconds()
+        if late > 0:
+            for dev in self.emu.devices:
+                dev.advance(late)
+            self.now += late
+            self.freezer.tick(timedelta(seconds=late))
+        await asyncio.sleep(0)
+
     async def run_for(self, seconds: float) -> None:
         end = self.now + seconds
         while self.now < end:
             await self.step(min(STEP, end - self.now))
+
+    def device_success(self) -> dict[str, bool]:
+        """Whether each JDownloader's last poll succeeded, by name."""
+        entry = self.hass.config_entries.async_entries(DOMAIN)[0]
+        return {c.device_name: c.last_update_success for c in entry.runtime_data.devices.values()}
 
     def unavailable(self) -> list[str]:
         return [
@@ -116,10 +145,13 @@ class Soak:
             if (state := self.hass.states.get(eid)) is None or state.state == STATE_UNAVAILABLE
         ]
 
-    async def recover(self, name: str, fault_end: float, *, limit: float = 2400.0) -> float:
-        """Step until every entity is available again; check the first real poll succeeded."""
+    async def recover(self, name: str, fault_end: float, *, within: float = ONE_POLL) -> float:
+        """Step until every entity is available again (at most ``within`` seconds after the
+        fault ended, give or take one step); check the first real poll succeeded."""
         while self.unavailable():
-            assert self.now - fault_end <= limit, f"{name}: still unavailable {self.unavailable()}"
+            assert self.now - fault_end <= within + STEP, (
+                f"{name}: still unavailable {self.unavailable()}"
+            )
             await self.step(STEP)
         taken = self.now - fault_end
         first: dict[str, Attempt] = {}
@@ -175,7 +207,7 @@ async def _burst(soak: Soak, kind: str) -> None:
     soak.faults[f"{kind} answers"] += sent
     soak.figures.append(f"{kind} burst ({BURST / 60:.0f} min): {sent} cloud requests sent")
     assert sent <= BURST_LIMIT, f"{kind}: {sent} requests during the burst"
-    await soak.recover(f"{kind} burst", soak.now)
+    await soak.recover(f"{kind} burst", soak.now, within=AFTER_BURST)
 
 
 async def _restart(soak: Soak, dev: SimDevice) -> None:
@@ -234,6 +266,36 @@ async def _garbled(soak: Soak) -> None:
     await soak.recover("garbled / wrong-rid answers", soak.now)
 
 
+async def _slow_relay(soak: Soak) -> None:
+    emu = soak.emu
+    emu.sleep = soak.simulated_sleep
+    try:
+        emu.faults.add("slow", count=1_000_000, transport="relay", delay=5.0)
+        soak.faults["slow relay (5 s, 10 min)"] += 1
+        await soak.run_for(10 * 60)
+        # Late but answered: nothing turns unavailable.
+        assert not soak.unavailable()
+        late = sum(r.count < 1_000_000 for r in emu.faults.rules)
+        emu.faults.clear()
+        emu.faults.add("slow", count=1_000_000, transport="relay", delay=45.0)
+        soak.faults["stalled relay (45 s, 3 min)"] += 1
+        await soak.run_for(3 * 60)
+        # Past the timeout: the relay-only JDownloaders are unavailable, the LAN ones are not.
+        down = len(soak.unavailable())
+        failing = sorted(name for name, ok in soak.device_success().items() if not ok)
+        emu.faults.clear()
+        soak.figures.append(
+            f"stalled relay: {down} of {len(soak.entity_ids)} entities unavailable meanwhile "
+            f"({', '.join(failing)})"
+        )
+        assert late
+        assert failing == [soak.emu.devices[i].name for i in RELAY_ONLY]
+        await soak.recover("stalled relay", soak.now)
+    finally:
+        emu.sleep = asyncio.sleep
+        emu.faults.clear()
+
+
 EPISODES = [
     "rate_limit",
     "add_links",
@@ -244,6 +306,7 @@ EPISODES = [
     "garbled",
     "update",
     "failures",
+    "slow_relay",
 ]
 
 
@@ -328,8 +391,8 @@ async def test_simulated_day(
     # callback: too slow for a day of polls (the checks here do not rely on it).
     asyncio.get_running_loop().set_debug(False)
     caplog.set_level(logging.DEBUG, logger="custom_components.jdownloader")
-    for dev in emulator.devices[3:]:
-        dev.direct_enabled = False
+    for index in RELAY_ONLY:
+        emulator.devices[index].direct_enabled = False
     for dev in emulator.devices:
         dev.start_downloads()
     fired: list[dict[str, Any]] = []
@@ -393,6 +456,8 @@ async def test_simulated_day(
             await _garbled(soak)
         elif episode == "update":
             await _update(soak, emulator.devices[2], update_entity)
+        elif episode == "slow_relay":
+            await _slow_relay(soak)
         else:
             await _failures(soak)
         await soak.run_for(SETTLE)
