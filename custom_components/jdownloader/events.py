@@ -51,6 +51,8 @@ from homeassistant.util import dt as dt_util
 from .api import (
     JDownloaderApiError,
     JDownloaderError,
+    JDownloaderRateLimitError,
+    JDownloaderServiceUnavailableError,
 )
 from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
@@ -255,6 +257,7 @@ class EventSource:
         self.coordinator = coordinator
         # Captured now: runtime_data is gone by the time unload callbacks run.
         self._devices = entry.runtime_data.devices
+        self._backoff = entry.runtime_data.backoff
         self.relay_long_poll = False  # measured, not the default: see module docstring
         self._listeners: list[EventListener] = []
         self._captchas: set[int] | None = None
@@ -615,6 +618,9 @@ class EventSource:
         while True:
             if delay:
                 await asyncio.sleep(delay)
+            if (wait := self._backoff.remaining()) > 0:
+                # The cloud asked the entry to slow down: the doorbell waits with the polls.
+                await asyncio.sleep(wait)
             if self.coordinator not in self._devices.values():
                 return  # the device was deleted from Home Assistant
             try:
@@ -623,6 +629,14 @@ class EventSource:
                     # Catch up with whatever happened while nobody listened.
                     await self._refresh()
                 events = await device.events_listen(subscription)
+            except JDownloaderRateLimitError as err:
+                self._backoff.failure(err.retry_after)
+                delay = _next_delay(delay)
+                continue
+            except JDownloaderServiceUnavailableError:
+                self._backoff.failure()
+                delay = _next_delay(delay)
+                continue
             except JDownloaderApiError as err:
                 if err.error_type == "FILE_NOT_FOUND":
                     subscription = None  # JDownloader restarted or the subscription expired

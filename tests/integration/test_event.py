@@ -323,6 +323,25 @@ async def test_direct_jd_restart_and_session_expiry(
     )
 
 
+async def test_doorbell_waits_for_the_cloud_back_off(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+) -> None:
+    """While the entry backs off after a 429/503, the long-poll does not resubscribe."""
+    sim = emulator.devices[0]
+    await init_integration(cloud_entry)
+    await listening(hass, cloud_entry, sim)
+    cloud_entry.runtime_data.backoff.failure()  # what a 429 from any call records
+    emulator.reset_counters()
+    sim.restart()  # the pending listen ends with FILE_NOT_FOUND
+    # Without the back-off the doorbell resubscribes after 2 s.
+    await settle(hass, 3.5)
+    assert not sim.events.subscribers
+    assert [ep for (_, ep) in emulator.counters if ep == "/events/subscribe"] == []
+
+
 async def test_local_long_poll(
     hass: HomeAssistant,
     emulator: Emulator,

@@ -205,7 +205,12 @@ async def _burst(soak: Soak, kind: str) -> None:
     sent = _cloud_requests(emu)
     emu.faults.clear()
     soak.faults[f"{kind} answers"] += sent
-    soak.figures.append(f"{kind} burst ({BURST / 60:.0f} min): {sent} cloud requests sent")
+    by_endpoint = {
+        ep: n for (transport, ep), n in emu.counters.items() if transport in ("server", "relay")
+    }
+    soak.figures.append(
+        f"{kind} burst ({BURST / 60:.0f} min): {sent} cloud requests sent {by_endpoint}"
+    )
     assert sent <= BURST_LIMIT, f"{kind}: {sent} requests during the burst"
     await soak.recover(f"{kind} burst", soak.now, within=AFTER_BURST)
 
