@@ -87,6 +87,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: JDownloaderConfigEntry) 
             api_url=entry.data.get(CONF_API_URL, DEFAULT_API_URL),
             direct_connection=entry.options.get(CONF_DIRECT_CONNECTION, DEFAULT_DIRECT_CONNECTION),
         )
+        client.cloud_gate = backoff
         devices: dict[str, JDownloaderDeviceCoordinator] = {}
         account = JDownloaderAccountCoordinator(hass, entry, client, devices, backoff)
         # Logs in, lists devices and polls each once; an offline device does not fail setup.

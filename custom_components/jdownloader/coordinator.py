@@ -119,6 +119,11 @@ class ServiceBackoff:
     rate limit do not jump five steps at a time. When a waiting period ends, one coordinator
     probes (one request at a time) while the others wait a few seconds for its outcome, so a
     long outage costs one request per round instead of two per device.
+
+    It is also the client's :class:`CloudGate`: every cloud request, whoever sends it (a
+    session renewal for a LAN device, the direct-connection refresh, the events doorbell),
+    waits for the period to end, and after it one request per ``PROBE_WAIT`` probes until the
+    cloud answers.
     """
 
     def __init__(
@@ -136,6 +141,7 @@ class ServiceBackoff:
         self.delay = 0.0
         self._since: datetime | None = None
         self._until: datetime | None = None
+        self._probe_sent: datetime | None = None
         self._prober: object | None = None
 
     @property
@@ -181,6 +187,7 @@ class ServiceBackoff:
             self.delay = min(max(self.delay, retry_after), self._maximum)
         self._until = now + timedelta(seconds=self.delay)
         self._prober = None
+        self._probe_sent = None
         return self.delay
 
     def success(self) -> None:
@@ -189,6 +196,30 @@ class ServiceBackoff:
         self._since = None
         self._until = None
         self._prober = None
+        self._probe_sent = None
+
+    # CloudGate, asked by the client before and told after every cloud request.
+    def wait(self) -> float:
+        """Seconds before a cloud request may go out (0: send; after a period, it probes)."""
+        if (left := self.remaining()) > 1:
+            return left
+        if not self.active:
+            return 0.0
+        now = dt_util.utcnow()
+        if self._probe_sent is not None:
+            elapsed = (now - self._probe_sent).total_seconds()
+            if elapsed < PROBE_WAIT:
+                return PROBE_WAIT - elapsed
+        self._probe_sent = now
+        return 0.0
+
+    def answered(self) -> None:
+        """The cloud answered: requests flow again."""
+        self.success()
+
+    def refused(self, retry_after: float | None) -> None:
+        """The cloud refused (429/503): start or keep the waiting period."""
+        self.failure(retry_after)
 
 
 def _raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: bool) -> float:
@@ -204,6 +235,9 @@ def _raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: bo
             ) from err
         raise UpdateFailed(translation_domain=DOMAIN, translation_key="auth_failed") from err
     if isinstance(err, JDownloaderRateLimitError):
+        if not err.sent:
+            # Held back by the back-off itself (another request is probing): not a refusal.
+            return max(err.retry_after or PROBE_WAIT, 1.0)
         return backoff.failure(err.retry_after)
     if isinstance(err, JDownloaderServiceUnavailableError):
         return backoff.failure()
@@ -305,7 +339,11 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
 
     async def _async_update_data(self) -> JDownloaderDeviceData:
         self._raise_if_not_listed()
-        if wait := self._backoff.acquire(self):
+        # The back-off guards the cloud. A JDownloader reached directly on the LAN keeps being
+        # polled (free for the cloud); if that poll needs the cloud after all (a session
+        # renewal) and is refused, it waits like the others.
+        lan = self.device.connection_type != "relay"
+        if not lan and (wait := self._backoff.acquire(self)):
             self.update_interval = timedelta(seconds=wait)
             raise _backoff_failed(wait)
         try:
@@ -320,7 +358,9 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             raise _backoff_failed(delay) from err
         finally:
             self._backoff.release(self)
-        self._backoff.success()
+        if data.connection_type == "relay":
+            # Only an answer through the cloud proves the cloud accepts requests again.
+            self._backoff.success()
         # The account may have dropped the device while this poll was in flight.
         self._raise_if_not_listed()
         self.update_interval = self._interval(data)

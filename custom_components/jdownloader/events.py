@@ -51,8 +51,6 @@ from homeassistant.util import dt as dt_util
 from .api import (
     JDownloaderApiError,
     JDownloaderError,
-    JDownloaderRateLimitError,
-    JDownloaderServiceUnavailableError,
 )
 from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
@@ -629,14 +627,6 @@ class EventSource:
                     # Catch up with whatever happened while nobody listened.
                     await self._refresh()
                 events = await device.events_listen(subscription)
-            except JDownloaderRateLimitError as err:
-                self._backoff.failure(err.retry_after)
-                delay = _next_delay(delay)
-                continue
-            except JDownloaderServiceUnavailableError:
-                self._backoff.failure()
-                delay = _next_delay(delay)
-                continue
             except JDownloaderApiError as err:
                 if err.error_type == "FILE_NOT_FOUND":
                     subscription = None  # JDownloader restarted or the subscription expired

@@ -21,6 +21,7 @@ from custom_components.jdownloader.coordinator import (
     JDownloaderDeviceCoordinator,
     ServiceBackoff,
 )
+from custom_components.jdownloader.events import EventSource
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -501,3 +502,39 @@ async def test_rate_limit_burst_is_not_a_retry_storm(
     # once (up to two requests each), each later one sends a single probing request.
     assert rounds <= 8
     assert sent <= 2 * 5 + 7
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_lan_device_keeps_updating_while_the_cloud_refuses(
+    hass: HomeAssistant,
+    monkeypatch: pytest.MonkeyPatch,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    advance: Advance,
+) -> None:
+    """A 429 burst on the cloud does not touch a JDownloader reached on the LAN.
+
+    The relay-only one waits for the back-off; the LAN one keeps its 30 s polls, directly, and
+    sends nothing to the cloud meanwhile. (The events long-poll is off here: the simulated
+    clock's 30 s jumps would time its pending request out and send the polls to the relay.)
+    """
+    monkeypatch.setattr(EventSource, "_manage_listen_task", lambda self, connection_type: None)
+    lan, relayed = emulator.devices
+    relayed.direct_enabled = False
+    await init_integration(cloud_entry)
+    coordinators = cloud_entry.runtime_data.devices
+    assert coordinators[lan.id].data.connection_type == "direct"
+    assert coordinators[relayed.id].data.connection_type == "relay"
+    emulator.reset_counters()
+    for transport in ("server", "relay"):
+        emulator.faults.add("rate_limit", count=100_000, transport=transport)
+    for _ in range(10):
+        await advance(29)  # the fixture adds a second
+    assert cloud_entry.runtime_data.backoff.active
+    assert coordinators[lan.id].last_update_success
+    assert not coordinators[relayed.id].last_update_success
+    assert emulator.counters[("direct", "/polling/poll")] >= 9
+    cloud = sum(n for (t, _), n in emulator.counters.items() if t in ("server", "relay"))
+    # The relayed device's first poll, then one probe after 60 s and one every 2 min.
+    assert cloud <= 4

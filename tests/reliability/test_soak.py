@@ -18,9 +18,9 @@ on the wall clock except the emulator's own tiny delays):
   the hour is skipped in one tick (one poll per coordinator, downloads progress by the skipped
   time).
 * Devices 1-3 are reachable directly (LAN), devices 4-5 only through the relay.
-* JDownloader's event long-poll (the events engine's "doorbell") is switched off: it runs on the
-  wall clock, and the simulated clock's jumps would time out every request it has in flight.
-  Events still come from the polls, which the engine treats as the single source of truth.
+* JDownloader's event long-poll (the events engine's "doorbell") runs for the LAN devices. The
+  simulated clock's jumps (the skipped rest of each hour) time its pending request out now and
+  then, which it survives like any network hiccup; events still come exactly once.
 
 The per-fault figures (requests during each burst, recovery time) and the memory at start and end
 are printed; run with ``pytest -s`` to see them.
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 import gc
@@ -40,7 +40,6 @@ from pathlib import Path
 import time
 import tracemalloc
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -172,10 +171,11 @@ def _watch(soak: Soak, coordinator: Any) -> None:
         try:
             result = await original()
         except UpdateFailed as err:
-            # A poll skipped because of the shared back-off sends nothing and has no cause.
-            soak.attempts.append(
-                Attempt(soak.now, coordinator.device_id, False, err.__cause__ is not None)
-            )
+            # A poll skipped because of the shared back-off sends nothing: it has no cause, or
+            # its cause is a request the client's cloud gate held back.
+            cause = err.__cause__
+            sent = cause is not None and getattr(cause, "sent", True)
+            soak.attempts.append(Attempt(soak.now, coordinator.device_id, False, sent))
             raise
         soak.attempts.append(Attempt(soak.now, coordinator.device_id, True, True))
         return result
@@ -211,7 +211,9 @@ async def _burst(soak: Soak, kind: str) -> None:
     soak.figures.append(
         f"{kind} burst ({BURST / 60:.0f} min): {sent} cloud requests sent {by_endpoint}"
     )
-    assert sent <= BURST_LIMIT, f"{kind}: {sent} requests during the burst"
+    assert sent <= BURST_LIMIT, (
+        f"{kind}: {sent} requests during the burst {[(r.transport, r.endpoint, r.status, round(r.time)) for r in emu.requests if r.transport != 'direct']}"
+    )
     await soak.recover(f"{kind} burst", soak.now, within=AFTER_BURST)
 
 
@@ -237,9 +239,14 @@ async def _update(soak: Soak, dev: SimDevice, entity_id: str) -> None:
         "update", "install", {"entity_id": entity_id}, blocking=True
     )
     soak.faults["update + restart"] += 1
-    await soak.run_for(STEP)
-    await soak.recover("JDownloader update", soak.now)
+    # JDownloader goes down a moment after the call and comes back updated (the emulator's
+    # restart waits on the simulated clock).
+    for _ in range(8):
+        await soak.run_for(STEP)
+        if dev.jd_version == version + 1 and dev.online:
+            break
     assert dev.jd_version == version + 1
+    await soak.recover("JDownloader update", soak.now)
     # Known issue (reported): the slow data re-read right after the install still sees the
     # update pending (JDownloader restarts a moment later), so "off" shows after the next
     # hourly slow refresh.
@@ -355,7 +362,8 @@ async def _add_links(soak: Soak, ha_devices: list[str], hour: int) -> None:
     emu.faults.add("rate_limit", endpoint="/linkgrabberv2/addLinks", transport="relay")
     assert not await add(3, f"{base}/limited")
     soak.faults["add_links lost answer / wrong rid / 429"] += 3
-    await soak.run_for(60)
+    # The 429 started the entry's back-off (60 s); once a probe is answered, everything flows.
+    await soak.run_for(90)
     assert await add(3, f"{base}/limited")
     for suffix in ("plain", "after-expiry", "lost", "wrong-rid", "limited"):
         assert _links_with(emu, f"{base}/{suffix}") == 1, suffix
@@ -371,15 +379,6 @@ async def _failures(soak: Soak) -> None:
     dev.add_captcha()
     soak.faults["captcha"] += 1
     await soak.run_for(2 * 60)
-
-
-@pytest.fixture(autouse=True)
-def no_event_long_poll() -> Iterator[None]:
-    with patch(
-        "custom_components.jdownloader.events.EventSource._manage_listen_task",
-        lambda self, connection_type: None,
-    ):
-        yield
 
 
 # A simulated day takes about a minute; CI runs two legs at once on two cores.

@@ -5,7 +5,7 @@ The caller passes in its ``aiohttp.ClientSession``. Cloud mode: :class:`MyJDownl
 :func:`LocalJDownloader`.
 """
 
-from .client import MyJDownloaderClient
+from .client import CloudGate, MyJDownloaderClient
 from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
 from .device import JDownloaderDevice
 from .exceptions import (
@@ -52,6 +52,7 @@ __all__ = [
     "AddLinksRequest",
     "AggregatedNumbers",
     "CaptchaJob",
+    "CloudGate",
     "CrawledLink",
     "CrawledPackage",
     "DeviceInfo",

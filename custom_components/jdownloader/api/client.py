@@ -14,7 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 import logging
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import aiohttp
@@ -23,7 +23,13 @@ from .cloud import CloudTransport
 from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_TIMEOUT
 from .crypto import encrypt, sign, update_token
 from .device import JDownloaderDevice
-from .exceptions import JDownloaderAuthError, JDownloaderError, JDownloaderProtocolError
+from .exceptions import (
+    JDownloaderAuthError,
+    JDownloaderError,
+    JDownloaderProtocolError,
+    JDownloaderRateLimitError,
+    JDownloaderServiceUnavailableError,
+)
 from .models import DeviceInfo, Secrets, SessionInfo
 from .transport import (
     Parser,
@@ -44,8 +50,29 @@ _SERVER_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 _LOGGER = logging.getLogger(__package__)
 
 
+class CloudGate(Protocol):
+    """The caller's back-off for the cloud (connection server and relay), seen by every request.
+
+    Direct-connection calls bypass it: they cost the cloud nothing.
+    """
+
+    def wait(self) -> float:
+        """Seconds until a cloud request may be sent; 0 sends it now."""
+
+    def answered(self) -> None:
+        """The cloud answered (anything but 429/503)."""
+
+    def refused(self, retry_after: float | None) -> None:
+        """The cloud answered 429 TOO_MANY_REQUESTS or 503 OVERLOAD/MAINTENANCE."""
+
+
 class MyJDownloaderClient:
-    """One MyJDownloader account; the caller owns ``session`` (the client never closes it)."""
+    """One MyJDownloader account; the caller owns ``session`` (the client never closes it).
+
+    ``cloud_gate`` (optional) sees every cloud request: while it says wait, the request is not
+    sent and :class:`JDownloaderRateLimitError` is raised at once, whoever asked (a poll, a
+    session renewal, the direct-connection refresh, an event subscription).
+    """
 
     def __init__(
         self,
@@ -65,6 +92,7 @@ class MyJDownloaderClient:
         self._app_key = app_key
         self.timeout = timeout
         self.direct_connection = direct_connection
+        self.cloud_gate: CloudGate | None = None
         self._session: SessionInfo | None = None
         self._generation = 0
         self._lock = asyncio.Lock()
@@ -270,17 +298,21 @@ class MyJDownloaderClient:
         query = f"{path}?" + "".join(f"{name}={quote(value, safe='')}&" for name, value in params)
         query += f"rid={rid}"
         url = f"{self._api_url}{query}&signature={sign(key, query)}"
+        self._pass_gate(path)
         self.request_count += 1
         response = await http_request(
             self._http, url, endpoint=path, headers=_SERVER_HEADERS, timeout=self.timeout
         )
         if response.status != 200:
-            raise map_error(
-                response.status,
-                parse_error_body(response.body, key),
-                endpoint=path,
-                retry_after=response.retry_after,
+            raise self._report_error(
+                map_error(
+                    response.status,
+                    parse_error_body(response.body, key),
+                    endpoint=path,
+                    retry_after=response.retry_after,
+                )
             )
+        self._report_answer()
         answer = await offload(
             len(response.body), partial(decode_body, allow_plain=True), response.body, key
         )
@@ -289,6 +321,27 @@ class MyJDownloaderClient:
         if answer.get("rid") != rid:
             raise JDownloaderProtocolError(f"Response rid does not match the request on {path}")
         return answer
+
+    def _pass_gate(self, path: str) -> None:
+        if self.cloud_gate is not None and (wait := self.cloud_gate.wait()) > 0:
+            raise JDownloaderRateLimitError(
+                f"Not sent, backing off for {wait:.0f} s: {path}", retry_after=wait, sent=False
+            )
+
+    def _report_answer(self) -> None:
+        if self.cloud_gate is not None:
+            self.cloud_gate.answered()
+
+    def _report_error(self, err: JDownloaderError) -> JDownloaderError:
+        """Tell the gate how the cloud answered; returns ``err`` for the caller to raise."""
+        if (gate := self.cloud_gate) is not None:
+            if isinstance(err, JDownloaderRateLimitError):
+                gate.refused(err.retry_after)
+            elif isinstance(err, JDownloaderServiceUnavailableError):
+                gate.refused(None)
+            else:
+                gate.answered()
+        return err
 
     @staticmethod
     def device_envelope(path: str, params: Sequence[str], rid: int) -> bytes:
@@ -313,6 +366,8 @@ class MyJDownloaderClient:
         body = encrypt(token, self.device_envelope(path, params, rid))
         relay = base_url is None
         url = f"{self._api_url if relay else base_url}/t_{session.session_token}_{device_id}{path}"
+        if relay:
+            self._pass_gate(path)
         self.request_count += 1
         response = await http_request(
             self._http,
@@ -325,13 +380,16 @@ class MyJDownloaderClient:
             offline_on_failure=relay,
         )
         if response.status != 200:
-            raise map_error(
+            err = map_error(
                 response.status,
                 parse_error_body(response.body, token),
                 endpoint=path,
                 retry_after=response.retry_after,
                 relay_device_call=relay,
             )
+            raise self._report_error(err) if relay else err
+        if relay:
+            self._report_answer()
         return await offload(
             len(response.body), decode_answer, response.body, token, rid, parse, path
         )

@@ -28,11 +28,17 @@ class JDownloaderEmailNotConfirmedError(JDownloaderAuthError):
 
 
 class JDownloaderRateLimitError(JDownloaderError):
-    """429 TOO_MANY_REQUESTS; the caller must back off (the client never retries)."""
+    """429 TOO_MANY_REQUESTS; the caller must back off (the client never retries).
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    ``sent`` is False when the client's cloud gate held the request back (nothing was sent).
+    """
+
+    def __init__(
+        self, message: str, retry_after: float | None = None, *, sent: bool = True
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.sent = sent
 
 
 class JDownloaderServiceUnavailableError(JDownloaderError):
