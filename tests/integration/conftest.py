@@ -37,6 +37,7 @@ from homeassistant.const import (
     MINOR_VERSION,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
 EMAIL = "User@Example.com"
@@ -211,3 +212,10 @@ def entity_registry_enabled_by_default() -> Iterator[None]:
         new_callable=PropertyMock,
     ):
         yield
+
+
+def entity_id_for(registry: er.EntityRegistry, domain: str, device_id: str, key: str) -> str:
+    """Entity id of a JDownloader entity, found by its unique id (entity ids are the user's)."""
+    entity_id = registry.async_get_entity_id(domain, DOMAIN, f"{device_id}_{key}")
+    assert entity_id is not None, f"{domain} {key}"
+    return entity_id

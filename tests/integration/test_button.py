@@ -16,20 +16,13 @@ from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
 def platforms() -> list[str]:
     """Only the button platform."""
     return [Platform.BUTTON]
-
-
-def entity_id_for(registry: er.EntityRegistry, device_id: str, key: str) -> str:
-    """Entity id of a JDownloader button, found by its unique id."""
-    entity_id = registry.async_get_entity_id(BUTTON_DOMAIN, "jdownloader", f"{device_id}_{key}")
-    assert entity_id is not None, key
-    return entity_id
 
 
 async def press(hass: HomeAssistant, entity_id: str) -> None:
@@ -65,7 +58,7 @@ async def test_restart_disabled_by_default(
     """Restarting JDownloader is opt-in."""
     await init_integration(relay_entry)
     entry = entity_registry.async_get(
-        entity_id_for(entity_registry, emulator.devices[0].id, "restart")
+        entity_id_for(entity_registry, BUTTON_DOMAIN, emulator.devices[0].id, "restart")
     )
     assert entry is not None
     assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
@@ -81,10 +74,10 @@ async def test_start_and_stop(
     """Start runs the downloads, stop halts them; the coordinator has the new state at once."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    await press(hass, entity_id_for(entity_registry, sim.id, "start_downloads"))
+    await press(hass, entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "start_downloads"))
     assert sim.state == "RUNNING"
     assert coordinator_data(relay_entry, sim).poll.jd_state == "RUNNING"
-    await press(hass, entity_id_for(entity_registry, sim.id, "stop_downloads"))
+    await press(hass, entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "stop_downloads"))
     assert sim.state == "STOPPED_STATE"
     assert coordinator_data(relay_entry, sim).poll.jd_state == "STOPPED_STATE"
 
@@ -106,7 +99,7 @@ async def test_confirm_linkgrabber(
         {"links": "https://example.com/a.bin https://example.org/b.bin https://example.net/c.bin"},
     )
     assert len(sim.crawled_links) == 3
-    entity_id = entity_id_for(entity_registry, sim.id, "confirm_linkgrabber")
+    entity_id = entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "confirm_linkgrabber")
     await press(hass, entity_id)
     assert not sim.crawled_links
     assert len(sim.links) == links_before + 3
@@ -135,7 +128,7 @@ async def test_remove_finished(
     finished = sum(1 for link in sim.links.values() if link.finished)
     total = len(sim.links)
     assert finished >= 2
-    await press(hass, entity_id_for(entity_registry, sim.id, "remove_finished"))
+    await press(hass, entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "remove_finished"))
     assert not any(link.finished for link in sim.links.values())
     assert len(sim.links) == total - finished
     assert coordinator_data(relay_entry, sim).poll.aggregated.links_count == total - finished
@@ -151,7 +144,7 @@ async def test_reconnect_router(
     """The router reconnect is requested from JDownloader."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    await press(hass, entity_id_for(entity_registry, sim.id, "reconnect_router"))
+    await press(hass, entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "reconnect_router"))
     assert sim.reconnects == 1
 
 
@@ -169,7 +162,7 @@ async def test_restart(
     await init_integration(relay_entry)
     sim.start_downloads()
     assert sim.state == "RUNNING"
-    await press(hass, entity_id_for(entity_registry, sim.id, "restart"))
+    await press(hass, entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "restart"))
     # The emulated JDownloader restarts in the background (real time: no frozen clock here).
     for _ in range(200):
         if sim.state == "IDLE" and sim.online:
@@ -190,7 +183,7 @@ async def test_press_failure(
     """A failing press raises a translated error; an offline device makes buttons unavailable."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id, "start_downloads")
+    entity_id = entity_id_for(entity_registry, BUTTON_DOMAIN, sim.id, "start_downloads")
 
     emulator.faults.add("server_error", count=1, endpoint="/downloadcontroller/start")
     with pytest.raises(HomeAssistantError) as err:

@@ -28,7 +28,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import EMAIL, PASSWORD, Advance
+from .conftest import EMAIL, PASSWORD, Advance, entity_id_for
 
 MB = 1_000_000
 
@@ -86,9 +86,7 @@ async def test_flow_to_live_entities(
     device_id = next(iter(entry.runtime_data.devices))
 
     def entity_id(domain: str, key: str) -> str:
-        found = entity_registry.async_get_entity_id(domain, DOMAIN, f"{device_id}_{key}")
-        assert found is not None, key
-        return found
+        return entity_id_for(entity_registry, domain, device_id, key)
 
     def value(key: str) -> str:
         state = hass.states.get(entity_id("sensor", key))

@@ -17,19 +17,13 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
 def platforms() -> list[str]:
     """Only the number platform."""
     return [Platform.NUMBER]
-
-
-def entity_id_for(registry: er.EntityRegistry, device_id: str, key: str) -> str:
-    entity_id = registry.async_get_entity_id(NUMBER_DOMAIN, "jdownloader", f"{device_id}_{key}")
-    assert entity_id is not None
-    return entity_id
 
 
 async def set_value(hass: HomeAssistant, entity_id: str, value: float) -> None:
@@ -63,7 +57,7 @@ async def test_set_speed_limit(
     """The value is written in B/s (KiB/s times 1024); the entity shows it right after."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit_value")
+    entity_id = entity_id_for(entity_registry, NUMBER_DOMAIN, sim.id, "speed_limit_value")
     await set_value(hass, entity_id, 750)
     assert sim.settings["DownloadSpeedLimit"] == 750 * 1024
     assert float(hass.states.get(entity_id).state) == 750
@@ -79,7 +73,7 @@ async def test_set_max_simultaneous_downloads(
     """Maximum simultaneous downloads is written to JDownloader and shown right after."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, "max_simultaneous_downloads")
+    entity_id = entity_id_for(entity_registry, NUMBER_DOMAIN, sim.id, "max_simultaneous_downloads")
     await set_value(hass, entity_id, 7)
     assert sim.settings["MaxSimultaneDownloads"] == 7
     assert float(hass.states.get(entity_id).state) == 7
@@ -95,7 +89,7 @@ async def test_out_of_range_sends_nothing(
     """More than 20 simultaneous downloads is refused before anything is sent."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, "max_simultaneous_downloads")
+    entity_id = entity_id_for(entity_registry, NUMBER_DOMAIN, sim.id, "max_simultaneous_downloads")
     emulator.reset_counters()
     with pytest.raises(ServiceValidationError):
         await set_value(hass, entity_id, 21)
@@ -113,7 +107,7 @@ async def test_failure_is_translated_and_unavailable(
     """An offline JDownloader gives a translated error; entities recover with the device."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit_value")
+    entity_id = entity_id_for(entity_registry, NUMBER_DOMAIN, sim.id, "speed_limit_value")
     sim.online = False
     with pytest.raises(HomeAssistantError) as err:
         await set_value(hass, entity_id, 100)

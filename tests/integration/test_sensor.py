@@ -9,14 +9,13 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.jdownloader.const import DOMAIN
 from homeassistant.components.sensor import DOMAIN as SENSOR_DOMAIN
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 MB = 1_000_000
 
@@ -29,9 +28,7 @@ def platforms() -> list[str]:
 
 def state_of(hass: HomeAssistant, registry: er.EntityRegistry, device_id: str, key: str) -> str:
     """State of a JDownloader sensor, found by its unique id (entity ids are the user's)."""
-    entity_id = registry.async_get_entity_id(SENSOR_DOMAIN, DOMAIN, f"{device_id}_{key}")
-    assert entity_id is not None, key
-    state = hass.states.get(entity_id)
+    state = hass.states.get(entity_id_for(registry, SENSOR_DOMAIN, device_id, key))
     assert state is not None
     return state.state
 

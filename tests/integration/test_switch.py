@@ -22,7 +22,7 @@ from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 # switch key → toolbar/getStatus flag it shows
 SWITCH_FLAGS = {
@@ -38,13 +38,6 @@ SWITCH_FLAGS = {
 def platforms() -> list[str]:
     """Only the switch platform."""
     return [Platform.SWITCH]
-
-
-def entity_id_for(registry: er.EntityRegistry, device_id: str, key: str) -> str:
-    """Entity id of a JDownloader switch, found by its unique id."""
-    entity_id = registry.async_get_entity_id(SWITCH_DOMAIN, "jdownloader", f"{device_id}_{key}")
-    assert entity_id is not None, key
-    return entity_id
 
 
 def toolbar_flag(sim: SimDevice, flag: str) -> bool:
@@ -76,7 +69,9 @@ async def test_disabled_by_default(
     await init_integration(relay_entry)
     sim = emulator.devices[0]
     for key, enabled in (("clipboard_monitoring", False), ("premium", False), ("pause", True)):
-        entry = entity_registry.async_get(entity_id_for(entity_registry, sim.id, key))
+        entry = entity_registry.async_get(
+            entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, key)
+        )
         assert entry is not None
         assert (entry.disabled_by is None) is enabled
 
@@ -100,7 +95,7 @@ async def test_toggle_follows_device(
     """Turning a switch on and off flips the JDownloader setting; the entity follows."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, key)
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, key)
     flag = SWITCH_FLAGS[key]
     initial = toolbar_flag(sim, flag)
     assert hass.states.get(entity_id).state == (STATE_ON if initial else STATE_OFF)
@@ -126,7 +121,7 @@ async def test_pause_while_running(
     """Pause works while downloads run, and resumes them."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id, "pause")
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "pause")
     await relay_entry.runtime_data.devices[sim.id].device.start_downloads()
     await _switch(hass, SERVICE_TURN_ON, entity_id)
     assert hass.states.get(entity_id).state == STATE_ON
@@ -146,7 +141,7 @@ async def test_pause_while_idle_is_refused(
     """JDownloader ignores pausing when nothing runs: the user gets a translated error."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id, "pause")
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "pause")
     with pytest.raises(HomeAssistantError) as err:
         await _switch(hass, SERVICE_TURN_ON, entity_id)
     assert err.value.translation_key == "switch_unchanged"
@@ -163,7 +158,7 @@ async def test_stale_state_is_corrected(
     """If the setting changed on the JDownloader since the last poll, turning on still ends on."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit")
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "speed_limit")
     assert hass.states.get(entity_id).state == STATE_OFF
     # Someone switches the limit on in JDownloader itself; HA has not polled yet.
     await relay_entry.runtime_data.devices[sim.id].device.toggle_speed_limit()
@@ -185,7 +180,7 @@ async def test_action_errors_are_translated(
     """A device that goes offline mid-action gives a clear error; its entities turn unavailable."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit")
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "speed_limit")
     emulator.faults.add("offline", count=100, transport="relay")
     with pytest.raises(HomeAssistantError) as err:
         await _switch(hass, SERVICE_TURN_ON, entity_id)
@@ -211,7 +206,7 @@ async def test_relay_change_made_in_jdownloader(
     """
     await init_integration(relay_entry)
     sim = emulator.devices[0]
-    entity_id = entity_id_for(entity_registry, sim.id, "speed_limit")
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "speed_limit")
     assert hass.states.get(entity_id).state == STATE_OFF
     sim.settings["DownloadSpeedLimitEnabled"] = True
     seen = []

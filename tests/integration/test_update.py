@@ -18,19 +18,13 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
 def platforms() -> list[str]:
     """Only the update platform."""
     return [Platform.UPDATE]
-
-
-def entity_id_for(registry: er.EntityRegistry, device_id: str) -> str:
-    entity_id = registry.async_get_entity_id(UPDATE_DOMAIN, "jdownloader", f"{device_id}_update")
-    assert entity_id is not None
-    return entity_id
 
 
 async def install(hass: HomeAssistant, entity_id: str) -> None:
@@ -63,7 +57,7 @@ async def test_update_found_and_installed(
     sim = emulator.devices[0]
     sim.restart_delay = 0.0
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id)
+    entity_id = entity_id_for(entity_registry, UPDATE_DOMAIN, sim.id, "update")
     state = hass.states.get(entity_id)
     assert state.state == STATE_OFF
     old = sim.jd_version
@@ -101,7 +95,7 @@ async def test_install_failure(
     sim = emulator.devices[0]
     sim.update_available = True
     await init_integration(relay_entry)
-    entity_id = entity_id_for(entity_registry, sim.id)
+    entity_id = entity_id_for(entity_registry, UPDATE_DOMAIN, sim.id, "update")
     assert hass.states.get(entity_id).state == STATE_ON
     sim.online = False
     with pytest.raises(HomeAssistantError) as err:
