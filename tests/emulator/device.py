@@ -235,6 +235,12 @@ class SimDevice:
             return []
         return pick(lids, pids) or pick(pids, lids)
 
+    def clear_downloads(self) -> None:
+        """Empty the download list (tests that build their own)."""
+        self.packages.clear()
+        self.links.clear()
+        self.touch(structure=True)
+
     def remove_links(self, doomed: list[Link], crawled: bool = False) -> None:
         packages = self.crawled_packages if crawled else self.packages
         links = self.crawled_links if crawled else self.links

@@ -48,8 +48,7 @@ async def test_relay_request_budget(
     """Over twelve polls, each JDownloader costs one relay request per poll plus the toolbar
     status with every fourth, idle or downloading."""
     for sim in emulator.devices:
-        sim.packages.clear()
-        sim.links.clear()
+        sim.clear_downloads()
         # Large enough not to finish within the ten polls.
         sim.add_package("big", links=2, bytes_per_link=100_000_000_000)
     await init_integration(relay_entry)

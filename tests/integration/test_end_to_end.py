@@ -60,8 +60,7 @@ async def test_flow_to_live_entities(
     # long-poll has its own tests (test_event.py); here polling alone drives the entities.
     monkeypatch.setattr(EventSource, "_manage_listen_task", lambda self, connection_type: None)
     sim = emulator.devices[0]
-    sim.packages.clear()
-    sim.links.clear()
+    sim.clear_downloads()
     sim.add_package("holiday video", links=2, bytes_per_link=500 * MB)
 
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

@@ -45,8 +45,7 @@ async def test_snapshot(
 ) -> None:
     """Every sensor with its device class, unit, translated name and value."""
     sim = emulator.devices[0]
-    sim.packages.clear()
-    sim.links.clear()
+    sim.clear_downloads()
     sim.add_package("done", links=2, bytes_per_link=300 * MB, finished=True)
     sim.add_package("todo", links=2, bytes_per_link=200 * MB)
     sim.add_captcha()
@@ -64,8 +63,7 @@ async def test_values_follow_downloads(
 ) -> None:
     """Speed, progress, ETA and bytes follow the downloads; the state ends in stopped."""
     sim = emulator.devices[0]
-    sim.packages.clear()
-    sim.links.clear()
+    sim.clear_downloads()
     sim.add_package("movie", links=2, bytes_per_link=100 * MB)
     await init_integration(relay_entry)
 

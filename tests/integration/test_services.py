@@ -252,8 +252,7 @@ async def test_get_downloads(
 ) -> None:
     """Packages with progress, speed, ETA and status; filtered by status and name."""
     sim = emulator.devices[0]
-    sim.packages.clear()
-    sim.links.clear()
+    sim.clear_downloads()
     sim.add_package("Finished Movie", links=2, bytes_per_link=1000, finished=True)
     sim.add_package("Series S01", links=3, bytes_per_link=50_000_000)
     sim.add_package("Linux ISO", links=1, bytes_per_link=50_000_000)
@@ -326,8 +325,7 @@ async def test_cleanup_downloads(
 ) -> None:
     """Finished and failed links leave the download list; others stay; the numbers follow."""
     sim = emulator.devices[0]
-    sim.packages.clear()
-    sim.links.clear()
+    sim.clear_downloads()
     sim.add_package("done", links=2, finished=True)
     sim.add_package("broken", links=1)
     sim.add_package("waiting", links=3)
