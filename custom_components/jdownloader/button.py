@@ -28,6 +28,7 @@ class JDownloaderButtonEntityDescription(ButtonEntityDescription):
     """Describes a JDownloader button and what a press does."""
 
     press_fn: Callable[[JDownloaderDevice], Awaitable[object]]
+    restarts: bool = False  # JDownloader restarts: re-read its version once it is back
 
 
 async def confirm_linkgrabber(device: JDownloaderDevice) -> None:
@@ -78,6 +79,7 @@ BUTTONS: tuple[JDownloaderButtonEntityDescription, ...] = (
         entity_category=EntityCategory.CONFIG,
         entity_registry_enabled_default=False,
         press_fn=lambda device: device.restart_jd(),
+        restarts=True,
     ),
 )
 
@@ -104,4 +106,6 @@ class JDownloaderButton(JDownloaderEntity, ButtonEntity):
         """Send the command, then refresh so the entities follow."""
         press_fn = self.entity_description.press_fn
         device = self.coordinator.device
-        await async_device_action(self.coordinator, lambda: press_fn(device))
+        await async_device_action(
+            self.coordinator, lambda: press_fn(device), restart=self.entity_description.restarts
+        )

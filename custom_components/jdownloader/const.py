@@ -39,6 +39,9 @@ INTERVAL_LAN_ACTIVE: Final = timedelta(seconds=5)
 INTERVAL_LAN_IDLE: Final = timedelta(seconds=30)
 INTERVAL_ACCOUNT: Final = timedelta(minutes=5)
 SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
+# After a restart (or restart-and-update) is asked for, the slow data (version, update
+# available) is re-read once JDownloader is back: when a poll found it gone, or after this.
+RESTART_SETTLE: Final = timedelta(minutes=2)
 # Over the relay ``toolbar/getStatus`` (the switches) comes with every Nth poll only; its
 # fast-moving fields are taken from ``polling/poll`` in between, and actions re-read it at once.
 TOOLBAR_RELAY_EVERY: Final = 4

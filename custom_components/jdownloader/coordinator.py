@@ -33,6 +33,7 @@ from .api import (
     DeviceInfo as ApiDeviceInfo,
     JDownloaderApiError,
     JDownloaderAuthError,
+    JDownloaderConnectionError,
     JDownloaderDevice,
     JDownloaderDeviceOfflineError,
     JDownloaderError,
@@ -64,6 +65,7 @@ from .const import (
     MODE_CLOUD,
     MODEL,
     PROBE_WAIT,
+    RESTART_SETTLE,
     RUNNING_STATES,
     SLOW_DATA_INTERVAL,
     TOOLBAR_RELAY_EVERY,
@@ -309,12 +311,24 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self._slow_next: datetime | None = None
         self._toolbar: ToolbarStatus | None = None
         self._toolbar_age = 0  # polls since toolbar/getStatus was last read
+        self._restarting = False  # a restart was asked for; slow data not re-read since
 
     async def async_request_slow_refresh(self) -> None:
         """Re-read slow-changing data (version, limits, storage, update) and refresh."""
         self._slow_next = None
         self._toolbar = None
         await self.async_request_refresh()
+
+    async def async_refresh_after_restart(self) -> None:
+        """Refresh now; re-read the slow data (version, update) once JDownloader is back.
+
+        Right after ``restartJD``/``restartAndUpdate`` JDownloader still answers as before it
+        restarts, so reading the slow data now would keep an installed update "available".
+        """
+        self._restarting = True
+        self._slow_next = dt_util.utcnow() + RESTART_SETTLE
+        self._toolbar = None
+        await self.async_refresh()
 
     async def async_refresh_after_action(self) -> None:
         """Refresh at once, toolbar state included, so switches show what an action did."""
@@ -352,6 +366,8 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             # Dropped from the account while this poll was in flight: the relay then answers
             # OFFLINE, but "not listed" is the reason the user can act on.
             self._raise_if_not_listed()
+            if self._restarting and isinstance(err, JDownloaderConnectionError):
+                self._slow_next = None  # it is restarting: read everything once it is back
             self.update_interval = self._interval(None)
             delay = _raise_for_error(err, self._backoff, auth=self._can_reauth)
             self.update_interval = timedelta(seconds=delay)
@@ -394,6 +410,7 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         now = dt_util.utcnow()
         if self._slow_next is None or now >= self._slow_next:
             self._slow = await self._fetch_slow()
+            self._restarting = False
             self._slow_next = now + SLOW_DATA_INTERVAL
             self._sync_device_registry()
         slow = self._slow

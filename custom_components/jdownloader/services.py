@@ -146,18 +146,22 @@ async def async_device_action[T](
     action: Callable[[], Awaitable[T]],
     *,
     slow: bool = False,
+    restart: bool = False,
 ) -> T:
     """Run one command against a JDownloader, then refresh so its entities follow at once.
 
-    ``slow`` re-reads the slow data too (settings, version, update state). The refresh also
-    runs after a failure, so the entities show what the device really did.
+    ``slow`` re-reads the slow data too (settings, version, update state); ``restart`` (the
+    command restarts JDownloader) re-reads it once JDownloader is back. The refresh also runs
+    after a failure, so the entities show what the device really did.
     """
     try:
         return await action()
     except JDownloaderError as err:
         raise action_error(err, coordinator.device_name) from err
     finally:
-        if slow:
+        if restart:
+            await coordinator.async_refresh_after_restart()
+        elif slow:
             await coordinator.async_request_slow_refresh()
         else:
             await coordinator.async_refresh_after_action()

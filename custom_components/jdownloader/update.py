@@ -64,4 +64,4 @@ class JDownloaderUpdate(JDownloaderEntity, UpdateEntity):
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Restart JDownloader and let it install the prepared update."""
         device = self.coordinator.device
-        await async_device_action(self.coordinator, device.restart_and_update, slow=True)
+        await async_device_action(self.coordinator, device.restart_and_update, restart=True)

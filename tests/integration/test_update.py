@@ -77,7 +77,37 @@ async def test_update_found_and_installed(
         await advance(1)
     assert sim.jd_version == old + 1
     assert sim.online
-    await advance(3600)
+    # JDownloader came back between two polls: its version is re-read two minutes after the
+    # install (an hour before this fix), not right after the call, when the update still
+    # showed as pending.
+    await advance(120)
+    state = hass.states.get(entity_id)
+    assert state.state == STATE_OFF
+    assert state.attributes[ATTR_INSTALLED_VERSION] == str(old + 1)
+
+
+async def test_install_seen_through_restart(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    advance: Advance,
+) -> None:
+    """A poll that finds JDownloader gone after an install re-reads its version once it is back."""
+    sim = emulator.devices[0]
+    sim.update_available = True
+    sim.restart_delay = 45.0  # simulated seconds offline, from the first tick after the call
+    await init_integration(relay_entry)
+    entity_id = entity_id_for(entity_registry, UPDATE_DOMAIN, sim.id, "update")
+    assert hass.states.get(entity_id).state == STATE_ON
+    old = sim.jd_version
+    await install(hass, entity_id)
+    await advance(60)
+    assert not sim.online
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    await advance(60)
+    assert sim.online
     state = hass.states.get(entity_id)
     assert state.state == STATE_OFF
     assert state.attributes[ATTR_INSTALLED_VERSION] == str(old + 1)

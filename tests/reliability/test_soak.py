@@ -247,10 +247,9 @@ async def _update(soak: Soak, dev: SimDevice, entity_id: str) -> None:
             break
     assert dev.jd_version == version + 1
     await soak.recover("JDownloader update", soak.now)
-    # Known issue (reported): the slow data re-read right after the install still sees the
-    # update pending (JDownloader restarts a moment later), so "off" shows after the next
-    # hourly slow refresh.
-    await soak.step(HOUR)
+    # The version is re-read once JDownloader is back: at the first poll two minutes after
+    # the install (or sooner, had a poll found it gone). The update entity turns off.
+    await soak.run_for(180)
     assert soak.hass.states.get(entity_id).state == "off"
 
 
