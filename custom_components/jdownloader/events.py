@@ -51,6 +51,7 @@ from homeassistant.util import dt as dt_util
 from .api import (
     JDownloaderApiError,
     JDownloaderError,
+    cpu_turn,
 )
 from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
@@ -366,10 +367,11 @@ class EventSource:
             )
             self._force = True
             return
-        if not self._baseline_done:
-            self._take_baseline(packages, links)
-        else:
-            self._diff(data, running, packages, links, full=full)
+        async with cpu_turn():  # not while a large answer is decoded: see cpu_turn
+            if not self._baseline_done:
+                self._take_baseline(packages, links)
+            else:
+                self._diff(data, running, packages, links, full=full)
         self._structure, self._progress = structure, _progress(data)
         self._due = now + MAX_SNAPSHOT_AGE
         if full and not active:
@@ -383,18 +385,8 @@ class EventSource:
         packages = await device.query_packages_as(
             _digest_packages, PACKAGE_FIELDS, package_ids=None if full else sorted(left)
         )
-        unfinished = [uuid for uuid, package in packages.items() if not package[FINISHED]]
-        if full and self._baseline_done:
-            # Only packages where something can have happened: those that ran, are new or
-            # changed, or hold known failures. The rest keeps what its last check found.
-            suspects = self._running | (running or set()) | set(self._failed.values())
-            if self._run is not None:
-                suspects |= self._run.touched
-            rows = self._rows
-            unfinished = [
-                uuid for uuid in unfinished if uuid in suspects or rows.get(uuid) != packages[uuid]
-            ]
-        unfinished.sort()
+        async with cpu_turn():
+            unfinished = self._to_read(full, packages, running)
         if not unfinished:
             return packages, _Links(packages=frozenset(packages))
         links = await device.query_links_as(
@@ -409,6 +401,24 @@ class EventSource:
                     failure.package, failure.name, size, host, failure.status
                 )
         return packages, links
+
+    def _to_read(
+        self, full: bool, packages: dict[int, _Package], running: set[int] | None
+    ) -> list[int]:
+        """The unfinished packages whose links the check reads, sorted."""
+        unfinished = [uuid for uuid, package in packages.items() if not package[FINISHED]]
+        if full and self._baseline_done:
+            # Only packages where something can have happened: those that ran, are new or
+            # changed, or hold known failures. The rest keeps what its last check found.
+            suspects = self._running | (running or set()) | set(self._failed.values())
+            if self._run is not None:
+                suspects |= self._run.touched
+            rows = self._rows
+            unfinished = [
+                uuid for uuid in unfinished if uuid in suspects or rows.get(uuid) != packages[uuid]
+            ]
+        unfinished.sort()
+        return unfinished
 
     def _commit_running(self, data: JDownloaderDeviceData, running: set[int] | None) -> None:
         if _active(data, running):

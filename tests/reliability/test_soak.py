@@ -300,7 +300,10 @@ async def _slow_relay(soak: Soak) -> None:
             f"({', '.join(failing)})"
         )
         assert late
-        assert failing == [soak.emu.devices[i].name for i in RELAY_ONLY]
+        # The relay-only JDownloaders are down. A LAN one can be too, now and then: the
+        # simulated clock's 45 s jump also times out its pending events long-poll, which
+        # puts the direct address on a cooldown (a real stalled relay would not touch it).
+        assert {soak.emu.devices[i].name for i in RELAY_ONLY} <= set(failing)
         await soak.recover("stalled relay", soak.now)
     finally:
         emu.sleep = asyncio.sleep

@@ -41,7 +41,7 @@ from .models import (
     StorageInfo,
     ToolbarStatus,
 )
-from .transport import decode_body
+from .transport import cpu_turn, decode_body
 
 __all__ = [
     "APP_KEY",
@@ -80,5 +80,6 @@ __all__ = [
     "SpeedLimit",
     "StorageInfo",
     "ToolbarStatus",
+    "cpu_turn",
     "decode_body",
 ]

@@ -15,6 +15,7 @@ import json
 import threading
 import time
 from typing import Any, Protocol
+import weakref
 
 import aiohttp
 from yarl import URL
@@ -183,15 +184,34 @@ def decode_answer(
     return data if parse is None else parse(data)
 
 
+_CPU_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def cpu_turn() -> asyncio.Lock:
+    """Held while one CPU-heavy job runs, in the executor or on the event loop.
+
+    Moving work to a thread does not free the loop from it entirely: threads share the GIL,
+    and a decode holds it in C calls of several milliseconds (Base64, JSON). Whenever the loop
+    thread has Python work of its own at the same time (say, diffing 5,000 packages), it gets
+    the GIL back only between those calls, and several decodes at once (five JDownloaders
+    answering together) stretch that to tens of milliseconds. Heavy jobs therefore take turns.
+    """
+    return _CPU_TURNS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
 async def offload[T](size: int, fn: Callable[..., T], *args: Any) -> T:
     """Run ``fn(*args)`` in the default executor when ``size`` reaches 256 KiB, else inline.
 
     Decrypting, parsing and building models of a 50,000-link answer takes a good part of a second;
-    small answers are cheaper inline than the thread hand-off.
+    small answers are cheaper inline than the thread hand-off. Large jobs take turns
+    (:func:`cpu_turn`).
     """
     if size < EXECUTOR_THRESHOLD:
         return fn(*args)
-    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+    async with cpu_turn():
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 def parse_error_body(body: bytes, token: bytes | None) -> Mapping[str, Any] | None:
