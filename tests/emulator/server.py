@@ -90,6 +90,10 @@ class Servers:
         except DroppedError:
             emu.record(transport, endpoint, 0, 0)
             return web.Response(status=204)  # never written: the transport is gone
+        except ConnectionResetError:
+            # The client gave up (its timeout) while a "slow" fault held the request.
+            emu.record(transport, endpoint, 0, 0)
+            return web.Response(status=204)
         emu.record(transport, endpoint, reply.status, len(reply.body))
         response = web.Response(status=reply.status, body=reply.body, headers=reply.headers)
         response.headers["Content-Type"] = reply.content_type
