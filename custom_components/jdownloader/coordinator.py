@@ -374,9 +374,8 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             raise _backoff_failed(delay) from err
         finally:
             self._backoff.release(self)
-        if data.connection_type == "relay":
-            # Only an answer through the cloud proves the cloud accepts requests again.
-            self._backoff.success()
+        # No success() here: the client reports every cloud answer to the back-off (its cloud
+        # gate), and a LAN answer proves nothing about the cloud.
         # The account may have dropped the device while this poll was in flight.
         self._raise_if_not_listed()
         self.update_interval = self._interval(data)
@@ -551,7 +550,6 @@ class JDownloaderAccountCoordinator(DataUpdateCoordinator[dict[str, ApiDeviceInf
             raise _backoff_failed(delay) from err
         finally:
             self._backoff.release(self)
-        self._backoff.success()
         self.update_interval = INTERVAL_ACCOUNT
         data = {info.id: info for info in listed}
         await self._reconcile(data)
