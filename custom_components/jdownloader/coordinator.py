@@ -258,15 +258,13 @@ def _toolbar_from_poll(toolbar: ToolbarStatus, poll: PollResult) -> ToolbarStatu
     Switch states stay as last read: they change only through an action (which re-reads them)
     or in JDownloader's own window.
     """
-    numbers = poll.aggregated
-    if numbers is None:
-        return replace(toolbar, state=poll.jd_state or toolbar.state)
-    return replace(
-        toolbar,
-        state=poll.jd_state or toolbar.state,
-        running=numbers.running > 0 if numbers.running >= 0 else toolbar.running,
-        speed=numbers.download_speed if numbers.download_speed >= 0 else toolbar.speed,
-    )
+    running, speed = toolbar.running, toolbar.speed
+    if (numbers := poll.aggregated) is not None:  # -1: the device did not say
+        if numbers.running >= 0:
+            running = numbers.running > 0
+        if numbers.download_speed >= 0:
+            speed = numbers.download_speed
+    return replace(toolbar, state=poll.jd_state or toolbar.state, running=running, speed=speed)
 
 
 def _backoff_failed(delay: float) -> UpdateFailed:
