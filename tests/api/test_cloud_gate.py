@@ -70,3 +70,21 @@ async def test_answers_and_refusals_are_reported(
     with pytest.raises(JDownloaderServiceUnavailableError):
         await client.list_devices()
     assert gate.reports == [("refused", None)]
+
+
+@pytest.mark.parametrize(("kind", "reason"), [("empty_503", "OVERLOAD"), ("empty_502", "MAINTENANCE")])
+async def test_bare_relay_status_backs_off(
+    emulator: Emulator, client: MyJDownloaderClient, kind: str, reason: str
+) -> None:
+    """A relay answer with no error body reads like JD's own client reads it: the cloud is
+    overloaded or in maintenance, so the back-off starts (it is not "the device is offline")."""
+    gate = RecordingGate()
+    client.cloud_gate = gate
+    device = client.device(emulator.devices[0].id)
+    await device.poll()
+    gate.reports.clear()
+    emulator.faults.add(kind, endpoint="/polling/poll", transport="relay")
+    with pytest.raises(JDownloaderServiceUnavailableError) as info:
+        await device.poll()
+    assert info.value.reason == reason
+    assert gate.reports == [("refused", None)]

@@ -163,13 +163,25 @@ async def test_captchas(device: JDownloaderDevice, sim: SimDevice) -> None:
     assert {job.id for job in jobs} == {first, second}
     assert {job.hoster for job in jobs} == {"rapidgator.net", "mega.nz"}
     assert (await device.poll()).captchas is not None
-    assert (await device.captcha_get(first)).startswith("data:image/")
+    challenge = await device.captcha_get(first)
+    assert challenge.content_type == "image/png"
+    assert challenge.image is not None and challenge.image.startswith(b"\x89PNG")
     assert await device.captcha_solve(first, "abc") is True
     assert await device.captcha_skip(second) is True
     assert await device.captcha_list() == []
     with pytest.raises(JDownloaderApiError) as info:
         await device.captcha_get(first)
     assert info.value.error_type == "NOT_AVAILABLE"
+
+
+async def test_captcha_that_is_not_an_image(device: JDownloaderDevice, sim: SimDevice) -> None:
+    """A reCAPTCHA answers nothing by default and a site-key object for RAWTOKEN: no image."""
+    captcha = sim.add_captcha(hoster="uploaded.net", challenge="RecaptchaV2Challenge")
+    plain = await device.captcha_get(captcha)
+    assert (plain.image, plain.raw) == (None, None)
+    token = await device.captcha_get(captcha, "RAWTOKEN")
+    assert token.image is None
+    assert token.raw["siteKey"]
 
 
 async def test_accounts(device: JDownloaderDevice, sim: SimDevice) -> None:

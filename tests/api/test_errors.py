@@ -37,6 +37,13 @@ RELAY_OUTCOME: dict[str, type[JDownloaderError] | None] = {
     "server_error": JDownloaderApiError,
     "drop": JDownloaderDeviceOfflineError,
     "lost_response": JDownloaderDeviceOfflineError,
+    # Empty bodies read from the status alone, as JD's own client does.
+    "empty_401": JDownloaderEmailNotConfirmedError,
+    "empty_403": JDownloaderAuthError,
+    "empty_407": None,
+    "empty_502": JDownloaderServiceUnavailableError,
+    "empty_503": JDownloaderServiceUnavailableError,
+    "empty_504": JDownloaderDeviceOfflineError,
 }
 
 # The same faults on /my/listdevices (a connection-server call).
@@ -46,6 +53,7 @@ SERVER_OUTCOME: dict[str, type[JDownloaderError] | None] = {
     "slow": JDownloaderConnectionError,
     "drop": JDownloaderConnectionError,
     "lost_response": JDownloaderConnectionError,
+    "empty_504": JDownloaderConnectionError,
 }
 
 
@@ -89,6 +97,9 @@ async def test_fault_on_relayed_device_call(
     if kind in ("overload", "maintenance"):
         assert isinstance(info.value, JDownloaderServiceUnavailableError)
         assert info.value.reason == kind.upper()
+    if kind in ("empty_502", "empty_503"):
+        assert isinstance(info.value, JDownloaderServiceUnavailableError)
+        assert info.value.reason == ("MAINTENANCE" if kind == "empty_502" else "OVERLOAD")
     if kind == "server_error":
         assert isinstance(info.value, JDownloaderApiError)
         assert (info.value.error_type, info.value.status) == ("UNKNOWN", 500)

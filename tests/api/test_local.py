@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+import json
+from typing import Any
+
 import aiohttp
 import pytest
 
@@ -11,6 +15,7 @@ from custom_components.jdownloader.api import (
     JDownloaderDeviceOfflineError,
     LocalJDownloader,
 )
+from custom_components.jdownloader.api.local import LocalTransport
 from tests.emulator import Emulator
 
 
@@ -51,3 +56,66 @@ async def test_local_nothing_listening(http: aiohttp.ClientSession, socket_enabl
     device = LocalJDownloader(http, "127.0.0.1", 9, timeout=2.0)
     with pytest.raises(JDownloaderDeviceOfflineError):
         await device.ping()
+
+
+class _OldEncodingTransport(LocalTransport):
+    """Local mode as it was: every parameter JSON-encoded into a string, as on MyJDownloader."""
+
+    def _body(self, args: Sequence[Any]) -> bytes:
+        return json.dumps({"params": [json.dumps(arg) for arg in args]}).encode()
+
+
+async def test_json_encoded_parameters_are_refused_like_jdownloader(
+    emulator: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Regression: the Deprecated API serializes each element back to JSON and strips one layer,
+    so JSON-encoded objects fail to map and encoded strings keep their quotes. The old encoding
+    fails against the emulator exactly as it failed against JDownloader's own code."""
+    sim = emulator.devices[0]
+    old = JDownloaderDevice(
+        "old", "old", _OldEncodingTransport(http, "127.0.0.1", sim.local_port, timeout=5.0)
+    )
+    for refused in (old.poll(), old.query_packages(), old.list_accounts()):
+        with pytest.raises(JDownloaderApiError) as info:
+            await refused
+        assert info.value.error_type == "BAD_PARAMETERS"
+    # The interface name arrives with its quotes: nothing found, the limit reads 0.
+    sim.settings["DownloadSpeedLimit"] = 2048
+    assert (await old.get_speed_limit()).bytes_per_second == 0
+    # Numbers sent as strings are cast, which is why a few calls worked.
+    captcha = sim.add_captcha()
+    assert (await old.captcha_get(captcha)).image is not None
+
+
+async def test_raw_values_arrive_intact(emulator: Emulator, local: JDownloaderDevice) -> None:
+    """Strings, nulls, objects and lists reach the device as what they are."""
+    sim = emulator.devices[0]
+    sim.settings["DownloadSpeedLimit"] = 2048
+    assert (await local.get_speed_limit()).bytes_per_second == 2048
+    assert await local.get_max_simultaneous_downloads() == sim.settings["MaxSimultaneDownloads"]
+    infos = await local.storage_infos()  # path null
+    assert infos and infos[0].free > 0
+    poll = await local.poll(download_progress=True)
+    assert poll.running_packages == []
+    assert [a.hostname for a in await local.list_accounts()] == [a.hostname for a in sim.accounts]
+
+
+async def test_local_answers_are_compressed(emulator: Emulator, local: JDownloaderDevice) -> None:
+    """JD deflates its answers (raw deflate) when asked to; the client reads them all the same."""
+    sim = emulator.devices[0]
+    packages = await local.query_packages(("saveTo",))
+    assert len(packages) == len(sim.packages)
+    (record,) = [r for r in emulator.requests if r.endpoint == "/downloadsV2/queryPackages"]
+    assert record.encoding == "deflate"
+
+
+async def test_identity_is_the_jdownloaders_own(
+    emulator: Emulator, local: JDownloaderDevice
+) -> None:
+    """Name and MyJDownloader id come from JD's MyJDownloaderSettings; a JD that never connected
+    to MyJDownloader has no id."""
+    sim = emulator.devices[0]
+    identity = await local.device_identity()
+    assert (identity.name, identity.device_id) == (sim.name, sim.id)
+    sim.settings["UniqueDeviceIDV2"] = None
+    assert (await local.device_identity()).device_id is None

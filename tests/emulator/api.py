@@ -566,14 +566,27 @@ def _cap_list(dev: SimDevice) -> list[dict[str, Any]]:
 
 
 @method("captcha", "get", INT)
-def _cap_get(dev: SimDevice, captcha_id: int | None) -> str:
-    _captcha(dev, captcha_id)
-    return CAPTCHA_IMAGE
+def _cap_get(dev: SimDevice, captcha_id: int | None) -> object:
+    return _cap_get_fmt(dev, captcha_id, None)
 
 
 @method("captcha", "get", INT, STR)
-def _cap_get_fmt(dev: SimDevice, captcha_id: int | None, fmt: str | None) -> str:
-    return _cap_get(dev, captcha_id)
+def _cap_get_fmt(dev: SimDevice, captcha_id: int | None, fmt: str | None) -> object:
+    """``Challenge.getAPIStorable(format)``: an image captcha answers its image as
+    ``"image/png;base64,..."`` (``ImageCaptchaChallenge``); ``RecaptchaV2Challenge`` answers a
+    site-key object for format ``RAWTOKEN`` and, in this emulator, nothing otherwise."""
+    captcha = dev.captchas[_captcha(dev, captcha_id)]
+    if captcha.type == "ImageCaptchaChallenge":
+        return CAPTCHA_IMAGE
+    if fmt == "RAWTOKEN":
+        return {
+            "siteKey": "6Lc-emulated-site-key",
+            "contextUrl": f"https://{captcha.hoster}",
+            "siteUrl": f"https://{captcha.hoster}/file",
+            "enterprise": False,
+            "type": "NORMAL",
+        }
+    return None
 
 
 @method("captcha", "getCaptchaJob", INT)
@@ -637,8 +650,13 @@ def _poll(dev: SimDevice, query: dict[str, Any] | None) -> list[dict[str, Any]]:
 
     # The real implementation checks containsKey, so even {"jdState": false} is answered.
     if "downloadProgress" in query:
-        expanded = query["downloadProgress"] if isinstance(query["downloadProgress"], list) else []
-        add("downloadProgress", dev.download_progress([x for x in expanded if isinstance(x, int)]))
+        # PollingAPIImpl: null expands every running package; a list (ids that are numbers) those.
+        wanted = query["downloadProgress"]
+        expanded = None
+        if wanted is not None:
+            items = wanted if isinstance(wanted, list) else []
+            expanded = [x for x in items if isinstance(x, int) and not isinstance(x, bool)]
+        add("downloadProgress", dev.download_progress(expanded))
     if "jdState" in query:
         add("jdState", dev.state)
     if "linkGrabberState" in query:

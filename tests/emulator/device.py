@@ -31,8 +31,9 @@ from .protocol import RawJson
 HOSTS = ("rapidgator.net", "mega.nz", "uploaded.net", "1fichier.com", "ddownload.com")
 LINKS_PER_PACKAGE = 10
 DEFAULT_LINK_SPEED = 2_000_000  # B/s per running link before limits
+# ImageCaptchaChallenge.getAPIStorable: "image/<type>;base64,..." without a "data:" prefix.
 CAPTCHA_IMAGE = (
-    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
+    "image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
     "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 )
 
@@ -72,6 +73,8 @@ class SimDevice:
         self.reconnects = 0
         self.state = IDLE
         self.settings: dict[str, Any] = default_settings()
+        self.settings["DeviceName"] = name
+        self.settings["UniqueDeviceIDV2"] = device_id
         self.stop_after = False
         self.packages: dict[int, Package] = {}
         self.links: dict[int, Link] = {}
@@ -190,10 +193,15 @@ class SimDevice:
             made += size
             index += 1
 
-    def add_captcha(self, hoster: str = "rapidgator.net", link: int | None = None) -> int:
+    def add_captcha(
+        self,
+        hoster: str = "rapidgator.net",
+        link: int | None = None,
+        challenge: str = "ImageCaptchaChallenge",
+    ) -> int:
         captcha_id = self.new_id()
         link_id = link if link is not None else next(iter(self.links), -1)
-        self.captchas[captcha_id] = Captcha(captcha_id, hoster, link_id, now_ms())
+        self.captchas[captcha_id] = Captcha(captcha_id, hoster, link_id, now_ms(), type=challenge)
         self.events.publish("captchas", "NEW", captcha_id)
         return captcha_id
 
@@ -511,7 +519,9 @@ class SimDevice:
             ),
         }
 
-    def download_progress(self, expanded: list[int]) -> list[dict[str, Any]]:
+    def download_progress(self, expanded: list[int] | None) -> list[dict[str, Any]]:
+        """``PollingAPIImpl.getDownloadProgress``: the running packages; the running links of those
+        in ``expanded``, of every one when it is None (no filter)."""
         result = []
         running_packages = {lk.package_uuid for lk in self.running_links}
         for uuid in running_packages:
@@ -531,7 +541,7 @@ class SimDevice:
                     sum(c.bytes_total - c.bytes_loaded for c in children if not c.finished)
                     // entry["speed"]
                 )
-            if uuid in expanded:
+            if expanded is None or uuid in expanded:
                 entry["links"] = [
                     {
                         "uuid": c.uuid,

@@ -31,6 +31,7 @@ class RequestRecord:
     status: int  # 0 = connection dropped
     time: float
     response_bytes: int
+    encoding: str | None = None  # Content-Encoding of the answer (direct and local ports)
 
 
 def _listening_socket(port: int = 0) -> socket.socket:
@@ -199,9 +200,13 @@ class Emulator:
             session.regain_valid = False
 
     # ------------------------------------------------------------- counters
-    def record(self, transport: str, endpoint: str, status: int, size: int) -> None:
+    def record(
+        self, transport: str, endpoint: str, status: int, size: int, encoding: str | None = None
+    ) -> None:
         self.bytes_sent[(transport, endpoint)] += size
-        self.requests.append(RequestRecord(transport, endpoint, status, time.time(), size))
+        self.requests.append(
+            RequestRecord(transport, endpoint, status, time.time(), size, encoding)
+        )
         if len(self.requests) > MAX_RECORDS:
             del self.requests[: MAX_RECORDS // 2]
 

@@ -103,9 +103,10 @@ class EventBus:
             return
         name = f"{publisher}.{event_id}"
         now = time.monotonic()
+        # EventObjectStorable: "eventdata" in lower case; MyJD connections rename it (server.py).
         event: dict[str, Any] = {"publisher": publisher, "eventid": event_id}
         if data is not None:
-            event["eventData"] = data
+            event["eventdata"] = data
         for sub_id, sub in list(self.subscribers.items()):
             if sub.expired(now):
                 del self.subscribers[sub_id]

@@ -20,6 +20,12 @@ FAULT_KINDS: Final = frozenset(
         "server_error",
         "drop",
         "lost_response",
+        "empty_401",
+        "empty_403",
+        "empty_407",
+        "empty_502",
+        "empty_503",
+        "empty_504",
     }
 )
 TRANSPORTS: Final = frozenset({"server", "relay", "direct", "local"})
@@ -34,6 +40,18 @@ ERROR_FAULTS: Final[dict[str, tuple[int, str]]] = {
     "auth_failed": (403, "AUTH_FAILED"),
     "email_not_confirmed": (401, "ERROR_EMAIL_NOT_CONFIRMED"),
     "server_error": (500, "UNKNOWN"),
+}
+
+# kind → HTTP status for answers with an empty body: what a gateway in front of the servers may
+# send, and what JD's own client reads from the status alone
+# (AbstractMyJDClient.handleInvalidResponseCodes).
+TYPELESS_FAULTS: Final[dict[str, int]] = {
+    "empty_401": 401,
+    "empty_403": 403,
+    "empty_407": 407,
+    "empty_502": 502,
+    "empty_503": 503,
+    "empty_504": 504,
 }
 
 DEFAULT_SLOW_DELAY: Final = 1.0

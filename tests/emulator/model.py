@@ -15,6 +15,7 @@ STOPPED: Final = "STOPPED_STATE"
 GENERAL: Final = "org.jdownloader.settings.GeneralSettings"
 RECONNECT: Final = "jd.controlling.reconnect.ReconnectConfig"
 GUI: Final = "org.jdownloader.settings.GraphicalUserInterfaceSettings"
+MYJD: Final = "org.jdownloader.api.myjdownloader.MyJDownloaderSettings"
 
 # interface → canonical key → default; keys are unique across interfaces, so SimDevice.settings
 # is one flat dict keyed by the canonical name (shared with the toolbar toggles).
@@ -32,6 +33,9 @@ CONFIG_SCHEMA: Final[dict[str, dict[str, Any]]] = {
     },
     RECONNECT: {"AutoReconnectEnabled": True},
     GUI: {"ClipboardMonitored": False},
+    # MyJDownloaderSettings: the name JD shows and the id MyJDownloader lists it under (null for
+    # a JDownloader that never connected); SimDevice fills in its own.
+    MYJD: {"DeviceName": "JDownloader", "UniqueDeviceIDV2": None},
 }
 
 # Inclusive integer ranges enforced by set (out of range → false).

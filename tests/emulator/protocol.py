@@ -53,10 +53,12 @@ def dumps(value: object) -> str:
 
 
 def java_to_string(value: object) -> str:
-    """How the device turns a non-string JSON param into the string it then converts (4.2).
+    """How a MyJDownloader connection turns one ``params`` element into its text (§4.2).
 
-    Objects become Java map toString (`{a=1}`) and arrays LinkedList toString (`[x, y]`),
-    which is why only JSON-encoded strings are safe for objects and arrays.
+    Follows ``MyJDownloaderPostRequest.getPostParameter`` (``parameter + ""``): a string is used
+    as it is, objects become Java map ``toString`` (``{a=1}``) and arrays LinkedList
+    ``toString`` (``[x, y]``), which is why only JSON-encoded strings are safe for objects and
+    arrays there.
     """
     if isinstance(value, str):
         return value
@@ -72,8 +74,14 @@ def java_to_string(value: object) -> str:
 
 
 def json_to_param(value: object) -> str:
-    """Deprecated-API POST bodies: real JSON values are serialized correctly (section 7)."""
-    return value if isinstance(value, str) else json.dumps(value)
+    """Deprecated-API JSON bodies: each element of ``params`` serialized back to JSON text (§7).
+
+    Follows ``AbstractPostRequest.readPostParameters``: the body is parsed, then every element is
+    written out again with the mapper (``Deser.toString``), strings included. So a raw string
+    ``"org.x"`` becomes the text ``"org.x"`` (unwrapped again by :func:`convert`), while a
+    JSON-encoded string keeps one layer of quotes after conversion.
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 # Parameter kinds used by the method table.
@@ -86,8 +94,28 @@ OBJ: Final = "obj"
 ANY: Final = "any"
 
 
+def _cast_quoted(value: Any, kind: str) -> Any:
+    """The mapper casts a JSON string to a primitive target (``ReflectionUtils.cast``)."""
+    if not isinstance(value, str):
+        return value
+    if kind == INT:
+        try:
+            return int(value)
+        except ValueError:
+            return value
+    if kind == BOOL and value in ("true", "false"):
+        return value == "true"
+    return value
+
+
 def convert(raw: str, kind: str, enum: Iterable[str] | None = None) -> Any:
-    """Convert one wire parameter string to the declared Java type, or raise BAD_PARAMETERS."""
+    """Convert one parameter text to the declared Java type, or raise BAD_PARAMETERS.
+
+    Follows ``RemoteAPI.convert``: for a String or enum parameter an unquoted text is taken as it
+    is (``null`` meaning null) and a quoted one is parsed once; every other type is parsed as JSON
+    (``JSonStorage.restoreFromString``) with quoted numbers and booleans cast to primitives, and a
+    JSON string where an object or a list is expected fails to map.
+    """
     if kind == STR:
         if len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
             try:
@@ -109,6 +137,7 @@ def convert(raw: str, kind: str, enum: Iterable[str] | None = None) -> Any:
         raise bad_parameters(raw) from None
     if value is None or kind == ANY:
         return value
+    value = _cast_quoted(value, kind)
     ok = {
         INT: lambda v: isinstance(v, int) and not isinstance(v, bool),
         BOOL: lambda v: isinstance(v, bool),
@@ -121,6 +150,23 @@ def convert(raw: str, kind: str, enum: Iterable[str] | None = None) -> Any:
     if not ok:
         raise bad_parameters(raw)
     return value
+
+
+def myjd_events(result: object) -> object:
+    """``RemoteAPIController``: over a MyJDownloader connection a list of ``EventObjectStorable``
+    (key ``eventdata``) is sent as ``MyJDownloaderEvent`` objects (key ``eventData``); the
+    Deprecated API sends the storables as they are."""
+    if not (isinstance(result, list) and result and isinstance(result[0], dict)):
+        return result
+    if "eventid" not in result[0] or "publisher" not in result[0]:
+        return result
+    converted = []
+    for event in result:
+        event = dict(event)
+        if "eventdata" in event:
+            event["eventData"] = event.pop("eventdata")
+        converted.append(event)
+    return converted
 
 
 def frame_myjd(result: object, rid: int) -> bytes:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from typing import TYPE_CHECKING
+import zlib
 from urllib.parse import parse_qsl, unquote_plus
 
 from aiohttp import web
@@ -13,8 +15,15 @@ from .api import dispatch
 from .connection import Reply, myjd_error
 from .crypto import chain_token, decrypt, encrypt
 from .device import SimDevice
-from .faults import ERROR_FAULTS
-from .protocol import DeviceError, frame_local, frame_myjd, java_to_string, json_to_param
+from .faults import ERROR_FAULTS, TYPELESS_FAULTS
+from .protocol import (
+    DeviceError,
+    frame_local,
+    frame_myjd,
+    java_to_string,
+    json_to_param,
+    myjd_events,
+)
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -64,6 +73,22 @@ async def _read_body(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY else body
 
 
+def compress(request: web.Request, body: bytes) -> tuple[bytes, str | None]:
+    """``RemoteAPI.sendBytesCompressed``: deflate wins over gzip, and JD's deflate is raw
+    (``new Deflater(9, true)``, no zlib header); an empty body is sent as it is."""
+    accepted = [
+        item.strip().lower() for item in request.headers.get("Accept-Encoding", "").split(",")
+    ]
+    if not body:
+        return body, None
+    if "deflate" in accepted:
+        packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return packer.compress(body) + packer.flush(), "deflate"
+    if "gzip" in accepted:
+        return gzip.compress(body), "gzip"
+    return body, None
+
+
 def _endpoint_of(path: str) -> str:
     return path.split("?", 1)[0]
 
@@ -94,9 +119,16 @@ class Servers:
             # The client gave up (its timeout) while a "slow" fault held the request.
             emu.record(transport, endpoint, 0, 0)
             return web.Response(status=204)
-        emu.record(transport, endpoint, reply.status, len(reply.body))
-        response = web.Response(status=reply.status, body=reply.body, headers=reply.headers)
+        body, encoding = reply.body, None
+        if transport in ("direct", "local") and reply.status == 200:
+            # The device's own HTTP server compresses its answers; the relay passes them on as
+            # the device sent them to the connection server (uncompressed).
+            body, encoding = compress(request, body)
+        emu.record(transport, endpoint, reply.status, len(body), encoding)
+        response = web.Response(status=reply.status, body=body, headers=reply.headers)
         response.headers["Content-Type"] = reply.content_type
+        if encoding is not None:
+            response.headers["Content-Encoding"] = encoding
         return response
 
     async def _run(
@@ -121,6 +153,8 @@ class Servers:
                 return Reply(200, GARBAGE, "application/json")
             if rule.kind == "wrong_rid":
                 rid_offset = 1
+            if rule.kind in TYPELESS_FAULTS:
+                return Reply(TYPELESS_FAULTS[rule.kind], b"", "text/plain")
             if rule.kind in ERROR_FAULTS:
                 status, type_ = ERROR_FAULTS[rule.kind]
                 if transport == "direct" and dev is not None and rule.kind == "token_invalid":
@@ -242,7 +276,7 @@ async def device_reply(
     elif rid_offset:
         rid += rid_offset
     try:
-        result = await dispatch(dev, path, raw_params)
+        result = myjd_events(await dispatch(dev, path, raw_params))
     except DeviceError as err:
         return error(err)
     return Reply(

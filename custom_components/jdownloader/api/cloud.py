@@ -38,7 +38,7 @@ from .exceptions import (
     JDownloaderProtocolError,
 )
 from .models import DirectConnectionInfos
-from .transport import ConnectFailedError, Parser
+from .transport import ConnectFailedError, Parser, encode_params
 
 if TYPE_CHECKING:
     from .client import MyJDownloaderClient
@@ -91,19 +91,20 @@ class CloudTransport:
         """``ip:port`` of the direct address in use, if any."""
         return self._active
 
-    def request_size(self, path: str, params: Sequence[str]) -> int:
+    def request_size(self, path: str, args: Sequence[Any]) -> int:
         # The largest rid of the next centuries, so the real body is never bigger.
-        envelope = self._client.device_envelope(path, params, 10**15)
+        envelope = self._client.device_envelope(path, encode_params(args), 10**15)
         return encrypted_length(len(envelope))
 
     async def call(
         self,
         path: str,
-        params: Sequence[str],
+        args: Sequence[Any],
         *,
         timeout: float | None = None,
         parse: Parser | None = None,
     ) -> Any:
+        params = encode_params(args)
         if self.direct_enabled:
             await self._discover_if_due()
         if (address := self._active) is not None:

@@ -33,6 +33,10 @@ KEY_SPEED_LIMIT: Final = "DownloadSpeedLimit"
 KEY_SPEED_LIMIT_ENABLED: Final = "DownloadSpeedLimitEnabled"
 KEY_MAX_SIMULTANEOUS_DOWNLOADS: Final = "MaxSimultaneDownloads"
 KEY_DEFAULT_DOWNLOAD_FOLDER: Final = "DefaultDownloadFolder"
+# The name JD shows and the id MyJDownloader lists it under (also what direct connections check).
+MYJD_SETTINGS: Final = "org.jdownloader.api.myjdownloader.MyJDownloaderSettings"
+KEY_DEVICE_NAME: Final = "DeviceName"
+KEY_DEVICE_ID: Final = "UniqueDeviceIDV2"
 
 CONNECTION_RELAY: Final = "relay"
 CONNECTION_DIRECT: Final = "direct"

@@ -23,20 +23,25 @@ from .const import (
     DEFAULT_LISTEN_POLL_TIMEOUT_MS,
     DEFAULT_PACKAGE_FIELDS,
     GENERAL_SETTINGS,
+    KEY_DEVICE_ID,
+    KEY_DEVICE_NAME,
     KEY_MAX_SIMULTANEOUS_DOWNLOADS,
     KEY_SPEED_LIMIT,
     KEY_SPEED_LIMIT_ENABLED,
     LISTEN_MARGIN,
     MAX_BODY_BYTES,
+    MYJD_SETTINGS,
     UPDATE_CHECK_TIMEOUT,
 )
 from .exceptions import JDownloaderApiError, JDownloaderError, JDownloaderProtocolError
 from .models import (
     Account,
     AddLinksRequest,
+    CaptchaChallenge,
     CaptchaJob,
     CrawledLink,
     CrawledPackage,
+    DeviceIdentity,
     DirectConnectionInfos,
     DownloadLink,
     DownloadPackage,
@@ -47,7 +52,7 @@ from .models import (
     StorageInfo,
     ToolbarStatus,
 )
-from .transport import DeviceTransport, Parser, encode_params, offload
+from .transport import DeviceTransport, Parser, offload
 
 T = TypeVar("T")
 
@@ -172,7 +177,7 @@ class JDownloaderDevice:
         """
         return await self._transport.call(
             path,
-            encode_params(args),
+            args,
             timeout=timeout,
             parse=None if parse is None else _guarded(path, parse),
         )
@@ -199,16 +204,19 @@ class JDownloaderDevice:
         jd_state: bool = True,
         linkgrabber_state: bool = True,
         captchas: bool = True,
-        download_progress: bool | None = None,
+        download_progress: bool | Sequence[int] | None = None,
     ) -> PollResult:
         """``polling/poll``: aggregated numbers, controller state, linkgrabber state and waiting
         captchas; with ``download_progress`` also the running packages (same single request).
-        ``None`` means the device's ``poll_download_progress`` attribute (default False), so a
+
+        ``download_progress``: True asks for the running packages without their links, a list of
+        package uuids also expands those packages' running links, False leaves the key out, and
+        None means the device's ``poll_download_progress`` attribute (default False), so a
         consumer can opt in for every poll without changing the poller's call.
 
         The device answers every key *present* in the query (``containsKey``), so unwanted keys
-        are left out. ``downloadProgress`` is sent as ``null``: a list would expand those
-        packages' running links, which costs bytes and is not needed here.
+        are left out. ``downloadProgress: null`` would mean "no filter" to ``PollingAPIImpl`` and
+        expand the running links of every running package, so True sends ``[]``.
         """
         query: dict[str, Any] = {
             key: True
@@ -220,8 +228,11 @@ class JDownloaderDevice:
             )
             if wanted
         }
-        if self.poll_download_progress if download_progress is None else download_progress:
-            query["downloadProgress"] = None
+        progress = self.poll_download_progress if download_progress is None else download_progress
+        if progress is True:
+            query["downloadProgress"] = []
+        elif progress is not False:
+            query["downloadProgress"] = list(progress)
         result: PollResult = await self.call(
             "/polling/poll",
             query,
@@ -392,8 +403,8 @@ class JDownloaderDevice:
         """Halve until every chunk's exact body size fits (O(n log n) size computations)."""
 
         def size(chunk: list[tuple[str, str]]) -> int:
-            params = encode_params([self._add_links_query(request, chunk)])
-            return self._transport.request_size("/linkgrabberv2/addLinks", params)
+            args = (self._add_links_query(request, chunk),)
+            return self._transport.request_size("/linkgrabberv2/addLinks", args)
 
         chunks: list[list[tuple[str, str]]] = []
         pending = [items]
@@ -471,6 +482,18 @@ class JDownloaderDevice:
     ) -> bool:
         """``config/set``: False (not an error) when the device rejects the value."""
         return bool(await self.call("/config/set", interface, storage, key, value))
+
+    async def device_identity(self) -> DeviceIdentity:
+        """The JDownloader's own name and MyJDownloader id (two ``config/get`` calls).
+
+        Lets a JDownloader reached locally be recognised as the one an account lists.
+        """
+        name = await self.config_get(MYJD_SETTINGS, KEY_DEVICE_NAME)
+        device_id = await self.config_get(MYJD_SETTINGS, KEY_DEVICE_ID)
+        return DeviceIdentity(
+            name=name.strip() or None if isinstance(name, str) else None,
+            device_id=device_id.strip() or None if isinstance(device_id, str) else None,
+        )
 
     async def _config_set_checked(self, key: str, value: object) -> None:
         if not await self.config_set(GENERAL_SETTINGS, key, value):
@@ -556,13 +579,13 @@ class JDownloaderDevice:
         )
         return jobs
 
-    async def captcha_get(self, captcha_id: int, format: str | None = None) -> str:
-        """The challenge payload (a data URL for image captchas); 404 NOT_AVAILABLE once it is gone."""
-        if format is None:
-            result = await self.call("/captcha/get", captcha_id)
-        else:
-            result = await self.call("/captcha/get", captcha_id, format)
-        return result if isinstance(result, str) else "" if result is None else str(result)
+    async def captcha_get(self, captcha_id: int, format: str | None = None) -> CaptchaChallenge:
+        """The challenge payload (the image for image captchas); 404 NOT_AVAILABLE once it is gone."""
+        args: tuple[Any, ...] = (captcha_id,) if format is None else (captcha_id, format)
+        result: CaptchaChallenge = await self.call(
+            "/captcha/get", *args, parse=CaptchaChallenge.from_json
+        )
+        return result
 
     async def captcha_solve(self, captcha_id: int, result: str) -> bool:
         return bool(await self.call("/captcha/solve", captcha_id, result))

@@ -31,9 +31,12 @@ _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 class LocalTransport:
     """Calls ``/<namespace>/<method>`` with ``{"params": [...]}`` as a plain JSON POST body.
 
-    The ``{"params": [...]}`` form is unambiguous; a bare JSON array would be taken as the single
-    parameter of a one-parameter method in some builds. Parameters stay JSON-encoded strings, which
-    the device unwraps the same way as on MyJDownloader connections.
+    The parameters are raw JSON values, not the JSON-encoded strings of MyJDownloader connections
+    (§7): ``AbstractPostRequest.readPostParameters`` serializes every element back to JSON text and
+    ``RemoteAPI.convert`` strips one layer only, so an encoded string would keep its quotes
+    (``"null"`` arrives as the text ``null``) and an encoded object or list fails to map (400
+    ``BAD_PARAMETERS``). The ``{"params": [...]}`` form is unambiguous; a bare JSON array is the
+    parameter list too, but a lone object would be taken as the single parameter.
     """
 
     def __init__(
@@ -53,16 +56,16 @@ class LocalTransport:
     def timeout(self) -> float:
         return self._timeout
 
-    def _body(self, params: Sequence[str]) -> bytes:
-        return dumps({"params": list(params)}).encode()
+    def _body(self, args: Sequence[Any]) -> bytes:
+        return dumps({"params": list(args)}).encode()
 
-    def request_size(self, path: str, params: Sequence[str]) -> int:
-        return len(self._body(params))
+    def request_size(self, path: str, args: Sequence[Any]) -> int:
+        return len(self._body(args))
 
     async def call(
         self,
         path: str,
-        params: Sequence[str],
+        args: Sequence[Any],
         *,
         timeout: float | None = None,
         parse: Parser | None = None,
@@ -72,7 +75,7 @@ class LocalTransport:
             self._session,
             self._base_url + path,
             endpoint=path,
-            data=self._body(params),
+            data=self._body(args),
             headers=_HEADERS,
             timeout=timeout or self._timeout,
             offline_on_failure=True,
@@ -83,6 +86,7 @@ class LocalTransport:
                 parse_error_body(response.body, None),
                 endpoint=path,
                 retry_after=response.retry_after,
+                myjd=False,
             )
         return await offload(
             len(response.body), decode_answer, response.body, None, None, parse, path
@@ -95,8 +99,14 @@ def LocalJDownloader(  # noqa: N802 - a factory named like the class it stands f
     port: int = DEFAULT_LOCAL_PORT,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    device_id: str | None = None,
+    name: str | None = None,
 ) -> JDownloaderDevice:
-    """A device reached through the Deprecated API; its id is ``"host:port"``."""
+    """A device reached through the Deprecated API.
+
+    ``device_id`` and ``name`` default to ``"host:port"``; a caller that read the JDownloader's
+    own (:meth:`JDownloaderDevice.device_identity`) passes them in.
+    """
     transport = LocalTransport(session, host, port, timeout=timeout)
-    device_id = f"{host}:{port}"
-    return JDownloaderDevice(device_id, device_id, transport)
+    address = f"{host}:{port}"
+    return JDownloaderDevice(device_id or address, name or device_id or address, transport)

@@ -11,8 +11,10 @@ The list storables (links and packages) are plain, non-frozen dataclasses: a fro
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+import re
 from typing import Any, Self
 
 from .crypto import derive_secret
@@ -175,6 +177,35 @@ class CaptchaJob:
             created=get("created", -1),
             remaining=get("remaining", -1),
         )
+
+
+_IMAGE_PAYLOAD = re.compile(r"(?:data:)?(image/[\w.+-]+);base64,(.*)", re.DOTALL | re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CaptchaChallenge:
+    """What ``captcha/get`` answers for one captcha.
+
+    Image captchas answer ``"image/png;base64,..."`` (or jpeg/gif) without a ``data:`` prefix
+    (``ImageCaptchaChallenge.getAPIStorable``; other image formats go through ``IconIO`` and
+    carry the prefix); some challenge types answer an object (``RecaptchaV2Challenge`` with
+    format ``RAWTOKEN``) or nothing. ``image``/``content_type`` are set only for images; ``raw``
+    keeps any other payload as it came.
+    """
+
+    content_type: str | None = None
+    image: bytes | None = None
+    raw: Any = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Self:
+        if isinstance(data, str) and (match := _IMAGE_PAYLOAD.fullmatch(data.strip())):
+            try:
+                image = base64.b64decode(match.group(2), validate=False)
+            except ValueError:
+                return cls(raw=data)
+            return cls(content_type=match.group(1).lower(), image=image)
+        return cls(raw=data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,6 +566,18 @@ class AddLinksRequest:
         if urls:
             query["dataURLs"] = list(urls)
         return query
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    """Who a JDownloader is, from its ``MyJDownloaderSettings``.
+
+    ``device_id`` is the id MyJDownloader lists the JDownloader under; None for a JDownloader that
+    never connected to MyJDownloader. ``name`` is None when JD has none.
+    """
+
+    name: str | None = None
+    device_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

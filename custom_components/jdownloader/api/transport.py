@@ -61,11 +61,12 @@ def dumps(value: Any) -> str:
 
 
 def encode_params(args: Sequence[Any]) -> list[str]:
-    """Every parameter as a JSON-encoded string (reference 4.2).
+    """Every parameter as a JSON-encoded string, as MyJDownloader connections need it (§4.2).
 
-    The device turns raw JSON objects and string arrays into Java ``toString()`` text, which then
-    fails to parse; JSON strings are unwrapped for String parameters and parsed for all others, so
-    encoding always works.
+    Over the relay and direct connections the device takes a string element of ``params`` as the
+    parameter's text and turns anything else into Java ``toString()`` text
+    (``MyJDownloaderPostRequest``), which fails to parse for objects and string arrays. The local
+    Deprecated API is the opposite and gets raw values (:mod:`.local`).
     """
     return [dumps(arg) for arg in args]
 
@@ -238,39 +239,46 @@ def map_error(
     endpoint: str,
     retry_after: float | None = None,
     relay_device_call: bool = False,
+    myjd: bool = True,
 ) -> JDownloaderError:
-    """Turn a non-200 answer into the exception the caller sees (TOKEN_INVALID stays internal)."""
+    """Turn a non-200 answer into the exception the caller sees (TOKEN_INVALID stays internal).
+
+    ``myjd``: the answer came over a MyJDownloader connection (connection server, relay or direct),
+    where an error without a type means what JD's own client reads from the status alone
+    (``AbstractMyJDClient.handleInvalidResponseCodes``): 403 auth failed, 401 e-mail not
+    confirmed, 407 token invalid, 502 maintenance, 503 overload. The local Deprecated API has no
+    account, so there a bare status stays a plain API error.
+    """
     raw_type = error.get("type") if error is not None else None
     error_type = str(raw_type) if raw_type is not None else None
     source = str(error.get("src") or "") if error is not None else ""
     data = error.get("data") if error is not None else None
     # Device error types may be free text (e.g. an envelope problem); keep messages short.
     shown = (error_type or f"HTTP {status}")[:120]
+    typeless = error_type is None and myjd
 
-    if error_type == "TOKEN_INVALID" or (error_type is None and status == 407):
+    if error_type == "TOKEN_INVALID" or (typeless and status == 407):
         return TokenInvalidError(f"Session token rejected on {endpoint}")
-    if error_type == "AUTH_FAILED":
+    if error_type == "AUTH_FAILED" or (typeless and status == 403):
         return JDownloaderAuthError(f"Authentication failed on {endpoint}")
-    if error_type == "ERROR_EMAIL_NOT_CONFIRMED":
+    if error_type == "ERROR_EMAIL_NOT_CONFIRMED" or (typeless and status == 401):
         return JDownloaderEmailNotConfirmedError("The account's e-mail address is not confirmed")
     if error_type == "TOO_MANY_REQUESTS" or status == 429:
         return JDownloaderRateLimitError(f"Rate limited on {endpoint}", retry_after)
+    if typeless and status in (502, 503):
+        error_type = "MAINTENANCE" if status == 502 else "OVERLOAD"
     if error_type in ("OVERLOAD", "MAINTENANCE"):
         return JDownloaderServiceUnavailableError(
             f"MyJDownloader unavailable ({error_type}) on {endpoint}", error_type
         )
     if error_type == "OFFLINE":
         return JDownloaderDeviceOfflineError(f"Device offline on {endpoint}")
-    if error_type is None and status in (502, 503, 504):
+    if typeless and status == 504:
         if relay_device_call:
             return JDownloaderDeviceOfflineError(
                 f"Device unavailable (HTTP {status}) on {endpoint}"
             )
-        if status == 503:
-            return JDownloaderServiceUnavailableError(
-                f"MyJDownloader unavailable (HTTP 503) on {endpoint}", "OVERLOAD"
-            )
-        return JDownloaderConnectionError(f"Bad gateway (HTTP {status}) on {endpoint}")
+        return JDownloaderConnectionError(f"Gateway timeout (HTTP {status}) on {endpoint}")
     return JDownloaderApiError(
         f"{endpoint} failed: {shown} (HTTP {status})",
         error_type=error_type or f"HTTP_{status}",
@@ -296,14 +304,17 @@ class DeviceTransport(Protocol):
     async def call(
         self,
         path: str,
-        params: Sequence[str],
+        args: Sequence[Any],
         *,
         timeout: float | None = None,
         parse: Parser | None = None,
     ) -> Any:
-        """Call ``/<ns>/<method>`` with JSON-encoded parameters; return ``parse(data)``."""
+        """Call ``/<ns>/<method>`` with the positional argument values; return ``parse(data)``.
+
+        Each transport encodes ``args`` the way its server parses them (§4.2 and §7 differ).
+        """
         ...
 
-    def request_size(self, path: str, params: Sequence[str]) -> int:
+    def request_size(self, path: str, args: Sequence[Any]) -> int:
         """The size in bytes of the body this call would send (for splitting large requests)."""
         ...
