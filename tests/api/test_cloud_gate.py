@@ -72,7 +72,9 @@ async def test_answers_and_refusals_are_reported(
     assert gate.reports == [("refused", None)]
 
 
-@pytest.mark.parametrize(("kind", "reason"), [("empty_503", "OVERLOAD"), ("empty_502", "MAINTENANCE")])
+@pytest.mark.parametrize(
+    ("kind", "reason"), [("empty_503", "OVERLOAD"), ("empty_502", "MAINTENANCE")]
+)
 async def test_bare_relay_status_backs_off(
     emulator: Emulator, client: MyJDownloaderClient, kind: str, reason: str
 ) -> None:

@@ -165,7 +165,8 @@ async def test_captchas(device: JDownloaderDevice, sim: SimDevice) -> None:
     assert (await device.poll()).captchas is not None
     challenge = await device.captcha_get(first)
     assert challenge.content_type == "image/png"
-    assert challenge.image is not None and challenge.image.startswith(b"\x89PNG")
+    assert challenge.image is not None
+    assert challenge.image.startswith(b"\x89PNG")
     assert await device.captcha_solve(first, "abc") is True
     assert await device.captcha_skip(second) is True
     assert await device.captcha_list() == []

@@ -94,7 +94,8 @@ async def test_raw_values_arrive_intact(emulator: Emulator, local: JDownloaderDe
     assert (await local.get_speed_limit()).bytes_per_second == 2048
     assert await local.get_max_simultaneous_downloads() == sim.settings["MaxSimultaneDownloads"]
     infos = await local.storage_infos()  # path null
-    assert infos and infos[0].free > 0
+    assert infos
+    assert infos[0].free > 0
     poll = await local.poll(download_progress=True)
     assert poll.running_packages == []
     assert [a.hostname for a in await local.list_accounts()] == [a.hostname for a in sim.accounts]

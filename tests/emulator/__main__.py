@@ -18,6 +18,7 @@ async def _main(args: argparse.Namespace) -> None:
         devices=args.devices,
         links=args.links,
         port=args.port,
+        local_port_base=args.local_port_base,
     )
     await emu.start()
     for dev in emu.devices:
@@ -60,6 +61,12 @@ def main() -> None:
     parser.add_argument("--password", default="demo")
     parser.add_argument("--devices", type=int, default=1)
     parser.add_argument("--links", type=int, default=100)
+    parser.add_argument(
+        "--local-port-base",
+        type=int,
+        default=0,
+        help="device i serves its local API on this port + i (default: any free port)",
+    )
     asyncio.run(_main(parser.parse_args()))
 
 

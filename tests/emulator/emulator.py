@@ -54,10 +54,14 @@ class Emulator:
         links: int = 100,
         seed: int = 0,
         port: int = 0,
+        local_port_base: int = 0,
     ) -> None:
         self.email = email
         self.password = password
         self.port = port
+        # > 0: device i serves its local API on local_port_base + i (a demo's local entries
+        # survive a restart); 0: any free port.
+        self.local_port_base = local_port_base
         self.links_per_device = links
         self.faults = Faults()
         # How a "slow" fault waits. A test on a simulated clock swaps in a sleep that moves
@@ -131,9 +135,10 @@ class Emulator:
         self._runners.append(runner)
         await web.SockSite(runner, sock).start()
 
-    @staticmethod
-    def _bind_device(dev: SimDevice) -> tuple[socket.socket, socket.socket]:
-        direct, local = _listening_socket(), _listening_socket()
+    def _bind_device(self, dev: SimDevice) -> tuple[socket.socket, socket.socket]:
+        base = self.local_port_base
+        local_port = base + self.devices.index(dev) if base > 0 else 0
+        direct, local = _listening_socket(), _listening_socket(local_port)
         dev.direct_port = direct.getsockname()[1]
         dev.local_port = local.getsockname()[1]
         return direct, local

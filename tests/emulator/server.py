@@ -6,8 +6,8 @@ import gzip
 import json
 import re
 from typing import TYPE_CHECKING
-import zlib
 from urllib.parse import parse_qsl, unquote_plus
+import zlib
 
 from aiohttp import web
 

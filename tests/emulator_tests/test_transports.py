@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from urllib.parse import quote
 
 import aiohttp
@@ -85,3 +86,70 @@ async def test_device_offline_and_unlisted(emu: Emulator, client: RawClient) -> 
         await client.call(added.id, "/device/ping", base=f"http://127.0.0.1:{added.direct_port}")
         is True
     )
+
+
+async def test_fixed_local_ports(socket_enabled: None) -> None:
+    """A demo asks for fixed local ports, so its local entries survive a restart."""
+    base = _free_port_pair()
+    emu = Emulator(devices=2, links=0, local_port_base=base)
+    await emu.start()
+    try:
+        assert [d.local_port for d in emu.devices] == [base, base + 1]
+    finally:
+        await emu.stop()
+
+
+def _free_port_pair() -> int:
+    """A port whose successor is free too (both bound and released at once)."""
+    for _ in range(50):
+        with socket.socket() as first:
+            first.bind(("127.0.0.1", 0))
+            port = first.getsockname()[1]
+            with socket.socket() as second:
+                try:
+                    second.bind(("127.0.0.1", port + 1))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no two adjacent free ports")
+
+
+async def test_local_api_parses_parameters_like_jdownloader(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """Deprecated API (AbstractPostRequest.readPostParameters + RemoteAPI.convert): raw values
+    arrive intact; JSON-encoded strings keep their quotes; encoded objects fail to map."""
+    dev = emu.devices[0]
+    base = f"http://127.0.0.1:{dev.local_port}"
+    general = "org.jdownloader.settings.GeneralSettings"
+    encoded = [json.dumps(general), json.dumps(None), json.dumps("MaxSimultaneDownloads")]
+    async with http.post(f"{base}/config/get", json={"params": encoded}) as resp:
+        # '"org..."' with its quotes and the text 'null' find no setting: data omitted.
+        assert await resp.json() == {}
+    async with http.post(
+        f"{base}/downloadsV2/queryPackages", json={"params": [json.dumps({"saveTo": True})]}
+    ) as resp:
+        assert resp.status == 400
+        assert (await resp.json())["type"] == "BAD_PARAMETERS"
+    # Quoted numbers and booleans are cast.
+    async with http.post(f"{base}/downloadcontroller/pause", json={"params": ["true"]}) as resp:
+        assert await resp.json() == {"data": True}
+
+
+async def test_local_events_use_lower_case_eventdata(
+    emu: Emulator, http: aiohttp.ClientSession, client: RawClient
+) -> None:
+    """EventObjectStorable goes out as it is over the Deprecated API ("eventdata"); over MyJD
+    RemoteAPIController rewrites it to "eventData"."""
+    dev = emu.devices[0]
+    base = f"http://127.0.0.1:{dev.local_port}"
+    async with http.post(f"{base}/events/subscribe", json={"params": [["captchas"], []]}) as resp:
+        local_sub = (await resp.json())["data"]["subscriptionid"]
+    relay_sub = (await client.call(dev.id, "/events/subscribe", ["captchas"], []))["subscriptionid"]
+    captcha = dev.add_captcha()
+    async with http.post(f"{base}/events/listen", json={"params": [local_sub]}) as resp:
+        [local_event] = (await resp.json())["data"]
+    [relay_event] = await client.call(dev.id, "/events/listen", relay_sub)
+    assert local_event["eventdata"] == captcha
+    assert "eventData" not in local_event
+    assert relay_event["eventData"] == captcha
