@@ -12,7 +12,7 @@ from custom_components.jdownloader.api import (
     JDownloaderProtocolError,
     MyJDownloaderClient,
     Secrets,
-    cloud,
+    transport_myjd,
 )
 from tests.emulator import Emulator
 
@@ -42,7 +42,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None]:
         nonlocal offset
         offset += seconds
 
-    monkeypatch.setattr(cloud, "monotonic", fake)
+    monkeypatch.setattr(transport_myjd, "monotonic", fake)
     return advance
 
 

@@ -15,7 +15,7 @@ from custom_components.jdownloader.api import (
     JDownloaderDeviceOfflineError,
     LocalJDownloader,
 )
-from custom_components.jdownloader.api.local import LocalTransport
+from custom_components.jdownloader.api.transport_local import LocalTransport
 from tests.emulator import Emulator
 
 
@@ -102,12 +102,15 @@ async def test_raw_values_arrive_intact(emulator: Emulator, local: JDownloaderDe
 
 
 async def test_local_answers_are_compressed(emulator: Emulator, local: JDownloaderDevice) -> None:
-    """JD deflates its answers (raw deflate) when asked to; the client reads them all the same."""
+    """JD deflates answers over 32 KiB (raw deflate) when gzip is accepted, which aiohttp
+    announces; the client reads them all the same, small answers come plain."""
     sim = emulator.devices[0]
-    packages = await local.query_packages(("saveTo",))
-    assert len(packages) == len(sim.packages)
-    (record,) = [r for r in emulator.requests if r.endpoint == "/downloadsV2/queryPackages"]
-    assert record.encoding == "deflate"
+    sim.populate(400)  # 500 links: an answer well over 32 KiB
+    links = await local.query_links(("url", "host", "bytesTotal", "status", "saveTo"))
+    assert [link.url for link in links] == [link.url for link in sim.links.values()]
+    assert await local.ping() is True
+    encodings = {r.endpoint: r.encoding for r in emulator.requests}
+    assert encodings == {"/downloadsV2/queryLinks": "deflate", "/device/ping": None}
 
 
 async def test_identity_is_the_jdownloaders_own(

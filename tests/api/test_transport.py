@@ -18,15 +18,10 @@ from custom_components.jdownloader.api import (
     JDownloaderServiceUnavailableError,
     decode_body,
 )
+from custom_components.jdownloader.api.codec import decode_answer, next_rid, parse_error_body
+from custom_components.jdownloader.api.cpu import offload
 from custom_components.jdownloader.api.crypto import encrypt
-from custom_components.jdownloader.api.transport import (
-    TokenInvalidError,
-    decode_answer,
-    map_error,
-    next_rid,
-    offload,
-    parse_error_body,
-)
+from custom_components.jdownloader.api.exceptions import TokenInvalidError, map_error
 
 TOKEN = bytes(range(32))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 from typing import TYPE_CHECKING
@@ -73,20 +72,22 @@ async def _read_body(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY else body
 
 
+# RemoteAPIResponse.MAXUNCOMPRESSED: answers up to this size go out as they are.
+MAX_UNCOMPRESSED = 32_767
+
+
 def compress(request: web.Request, body: bytes) -> tuple[bytes, str | None]:
-    """``RemoteAPI.sendBytesCompressed``: deflate wins over gzip, and JD's deflate is raw
-    (``new Deflater(9, true)``, no zlib header); an empty body is sent as it is."""
+    """``RemoteAPIResponse.sendBytes``: a body over 32,767 bytes is compressed when the client
+    accepts ``gzip``, and then always as raw deflate (``new Deflater(9, true)``, no zlib header)
+    under ``Content-Encoding: deflate``; a client accepting only ``deflate`` gets it plain.
+    (``RemoteAPI.sendBytesCompressed``, which prefers deflate, is not on the API's path.)"""
     accepted = [
         item.strip().lower() for item in request.headers.get("Accept-Encoding", "").split(",")
     ]
-    if not body:
+    if len(body) <= MAX_UNCOMPRESSED or "gzip" not in accepted:
         return body, None
-    if "deflate" in accepted:
-        packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-        return packer.compress(body) + packer.flush(), "deflate"
-    if "gzip" in accepted:
-        return gzip.compress(body), "gzip"
-    return body, None
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return packer.compress(body) + packer.flush(), "deflate"
 
 
 def _endpoint_of(path: str) -> str:

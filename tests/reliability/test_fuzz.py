@@ -20,17 +20,19 @@ import pytest
 
 from custom_components.jdownloader.api import (
     AddLinksRequest,
+    Connection,
     JDownloaderDevice,
     JDownloaderError,
     JDownloaderProtocolError,
 )
-from custom_components.jdownloader.api.crypto import encrypt
-from custom_components.jdownloader.api.transport import (
+from custom_components.jdownloader.api.codec import (
     decode_answer,
     decode_body,
-    map_error,
+    encode_params,
     parse_error_body,
 )
+from custom_components.jdownloader.api.crypto import encrypt
+from custom_components.jdownloader.api.exceptions import map_error
 from custom_components.jdownloader.services import parse_links
 from homeassistant.exceptions import ServiceValidationError
 
@@ -182,7 +184,7 @@ def test_decode_body_plain_or_encrypted(body: bytes) -> None:
 class EchoTransport:
     """Answers every call with ``value``, encrypted and decoded like a real relay answer."""
 
-    connection_type = "relay"
+    connection = Connection.RELAY
     timeout = 30.0
 
     def __init__(self, value: Any) -> None:
@@ -308,6 +310,6 @@ def test_add_links_request_of_any_text_is_encoded(links: list[str], name: str | 
         _check(err)
         return
     assert job_ids == [1] * len(sent)
-    for params in sent:
-        for param in params:
+    for args in sent:
+        for param in encode_params(args):
             param.encode("utf-8")  # what goes on the wire must be encodable

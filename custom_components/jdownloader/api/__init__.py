@@ -6,7 +6,9 @@ The caller passes in its ``aiohttp.ClientSession``. Cloud mode: :class:`MyJDownl
 """
 
 from .client import CloudGate, MyJDownloaderClient
+from .codec import decode_body
 from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .cpu import cpu_turn
 from .device import JDownloaderDevice
 from .exceptions import (
     JDownloaderApiError,
@@ -19,7 +21,6 @@ from .exceptions import (
     JDownloaderRateLimitError,
     JDownloaderServiceUnavailableError,
 )
-from .local import LocalJDownloader
 from .models import (
     Account,
     AddLinksRequest,
@@ -43,7 +44,8 @@ from .models import (
     StorageInfo,
     ToolbarStatus,
 )
-from .transport import cpu_turn, decode_body
+from .transport import Connection
+from .transport_local import LocalJDownloader
 
 __all__ = [
     "APP_KEY",
@@ -56,6 +58,7 @@ __all__ = [
     "CaptchaChallenge",
     "CaptchaJob",
     "CloudGate",
+    "Connection",
     "CrawledLink",
     "CrawledPackage",
     "DeviceIdentity",

@@ -19,8 +19,9 @@ from urllib.parse import quote
 
 import aiohttp
 
-from .cloud import CloudTransport
+from .codec import Parser, decode_answer, decode_body, device_envelope, next_rid, parse_error_body
 from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_TIMEOUT
+from .cpu import offload
 from .crypto import encrypt, sign, update_token
 from .device import JDownloaderDevice
 from .exceptions import (
@@ -29,20 +30,12 @@ from .exceptions import (
     JDownloaderProtocolError,
     JDownloaderRateLimitError,
     JDownloaderServiceUnavailableError,
-)
-from .models import DeviceInfo, Secrets, SessionInfo
-from .transport import (
-    Parser,
     TokenInvalidError,
-    decode_answer,
-    decode_body,
-    dumps,
-    http_request,
     map_error,
-    next_rid,
-    offload,
-    parse_error_body,
 )
+from .http import http_request
+from .models import DeviceInfo, Secrets, SessionInfo
+from .transport_myjd import MyJDTransport
 
 _DEVICE_HEADERS = {"Content-Type": "application/aesjson-jd; charset=utf-8"}
 _SERVER_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
@@ -183,7 +176,7 @@ class MyJDownloaderClient:
     def device(self, device_id: str) -> JDownloaderDevice:
         """The device object for ``device_id`` (cached; relay plus optional direct connection)."""
         if (device := self._devices.get(device_id)) is None:
-            transport = CloudTransport(self, device_id, direct=self.direct_connection)
+            transport = MyJDTransport(self, device_id, direct=self.direct_connection)
             name = self._device_names.get(device_id, device_id)
             device = self._devices[device_id] = JDownloaderDevice(device_id, name, transport)
         return device
@@ -343,11 +336,6 @@ class MyJDownloaderClient:
                 gate.answered()
         return err
 
-    @staticmethod
-    def device_envelope(path: str, params: Sequence[str], rid: int) -> bytes:
-        """The plaintext request envelope of a device call (``url`` must equal the path)."""
-        return dumps({"url": path, "params": list(params), "rid": rid, "apiVer": 1}).encode()
-
     async def device_request(
         self,
         session: SessionInfo,
@@ -363,7 +351,7 @@ class MyJDownloaderClient:
         """One encrypted device call, via the relay or (``base_url``) a direct address."""
         rid = next_rid()
         token = session.device_encryption_token
-        body = encrypt(token, self.device_envelope(path, params, rid))
+        body = encrypt(token, device_envelope(path, params, rid))
         relay = base_url is None
         url = f"{self._api_url if relay else base_url}/t_{session.session_token}_{device_id}{path}"
         if relay:

@@ -38,10 +38,6 @@ MYJD_SETTINGS: Final = "org.jdownloader.api.myjdownloader.MyJDownloaderSettings"
 KEY_DEVICE_NAME: Final = "DeviceName"
 KEY_DEVICE_ID: Final = "UniqueDeviceIDV2"
 
-CONNECTION_RELAY: Final = "relay"
-CONNECTION_DIRECT: Final = "direct"
-CONNECTION_LOCAL: Final = "local"
-
 DEFAULT_PACKAGE_FIELDS: Final = (
     "bytesTotal",
     "bytesLoaded",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 import math
 from typing import Any, Literal, TypeVar
 
+from .codec import Parser
 from .const import (
     DEFAULT_CRAWLED_LINK_FIELDS,
     DEFAULT_CRAWLED_PACKAGE_FIELDS,
@@ -33,6 +34,7 @@ from .const import (
     MYJD_SETTINGS,
     UPDATE_CHECK_TIMEOUT,
 )
+from .cpu import offload
 from .exceptions import JDownloaderApiError, JDownloaderError, JDownloaderProtocolError
 from .models import (
     Account,
@@ -52,7 +54,7 @@ from .models import (
     StorageInfo,
     ToolbarStatus,
 )
-from .transport import DeviceTransport, Parser, offload
+from .transport import Connection, DeviceTransport
 
 T = TypeVar("T")
 
@@ -164,9 +166,9 @@ class JDownloaderDevice:
         return f"JDownloaderDevice(name={self.name!r}, connection_type={self.connection_type!r})"
 
     @property
-    def connection_type(self) -> str:
-        """``"relay"``, ``"direct"`` or ``"local"``: how the last calls reached the device."""
-        return self._transport.connection_type
+    def connection_type(self) -> Connection:
+        """How the last calls reached the device (:class:`Connection`, a ``str`` enum)."""
+        return self._transport.connection
 
     async def call(
         self, path: str, *args: Any, timeout: float | None = None, parse: Parser | None = None

@@ -1,5 +1,5 @@
-"""Cloud device transport: relay through the connection server, or straight to the device's LAN
-address.
+"""MyJDownloader transport: relay through the connection server, or straight to the device's LAN
+address with the same session and encryption.
 
 Direct connection (reference 6): ``device/getDirectConnectionInfos`` (over the relay) lists the
 device's direct-connection server addresses; each is probed with ``/device/ping`` (3 s) and calls go
@@ -19,11 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 import logging
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
+from .codec import Parser, device_envelope, encode_params
 from .const import (
-    CONNECTION_DIRECT,
-    CONNECTION_RELAY,
     DIRECT_COOLDOWN,
     DIRECT_COOLDOWN_MAX,
     DIRECT_PROBE_TIMEOUT,
@@ -31,6 +30,7 @@ from .const import (
 )
 from .crypto import encrypted_length
 from .exceptions import (
+    ConnectFailedError,
     JDownloaderApiError,
     JDownloaderAuthError,
     JDownloaderConnectionError,
@@ -38,10 +38,7 @@ from .exceptions import (
     JDownloaderProtocolError,
 )
 from .models import DirectConnectionInfos
-from .transport import ConnectFailedError, Parser, encode_params
-
-if TYPE_CHECKING:
-    from .client import MyJDownloaderClient
+from .transport import Connection
 
 _INFOS_PATH = "/device/getDirectConnectionInfos"
 _PING_PATH = "/device/ping"
@@ -65,10 +62,36 @@ class _Cooldown:
     until: float = 0.0
 
 
-class CloudTransport:
+class DeviceCaller(Protocol):
+    """What the transport needs of the account client: its session-handling device call.
+
+    A protocol, not the client class, so this module does not import :mod:`.client`.
+    """
+
+    @property
+    def timeout(self) -> float:
+        """Default timeout of a call in seconds."""
+        ...
+
+    async def device_call(
+        self,
+        device_id: str,
+        path: str,
+        params: Sequence[str],
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        parse: Parser | None = None,
+    ) -> Any:
+        """One encrypted device call (relay, or ``base_url`` for a direct address)."""
+        ...
+
+
+class MyJDTransport:
     """Routes one device's calls over the relay or a direct address; see the module docstring."""
 
-    def __init__(self, client: MyJDownloaderClient, device_id: str, *, direct: bool) -> None:
+    def __init__(self, client: DeviceCaller, device_id: str, *, direct: bool) -> None:
         self._client = client
         self._device_id = device_id
         self.direct_enabled = direct
@@ -79,8 +102,8 @@ class CloudTransport:
         self._discovery_lock = asyncio.Lock()
 
     @property
-    def connection_type(self) -> str:
-        return CONNECTION_DIRECT if self._active is not None else CONNECTION_RELAY
+    def connection(self) -> Connection:
+        return Connection.DIRECT if self._active is not None else Connection.RELAY
 
     @property
     def timeout(self) -> float:
@@ -93,7 +116,7 @@ class CloudTransport:
 
     def request_size(self, path: str, args: Sequence[Any]) -> int:
         # The largest rid of the next centuries, so the real body is never bigger.
-        envelope = self._client.device_envelope(path, encode_params(args), 10**15)
+        envelope = device_envelope(path, encode_params(args), 10**15)
         return encrypted_length(len(envelope))
 
     async def call(

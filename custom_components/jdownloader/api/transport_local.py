@@ -13,17 +13,13 @@ from typing import Any
 
 import aiohttp
 
-from .const import CONNECTION_LOCAL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .codec import Parser, decode_answer, dumps, parse_error_body
+from .const import DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .cpu import offload
 from .device import JDownloaderDevice
-from .transport import (
-    Parser,
-    decode_answer,
-    dumps,
-    http_request,
-    map_error,
-    offload,
-    parse_error_body,
-)
+from .exceptions import map_error
+from .http import http_request
+from .transport import Connection
 
 _HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
@@ -49,8 +45,8 @@ class LocalTransport:
         self.request_count = 0
 
     @property
-    def connection_type(self) -> str:
-        return CONNECTION_LOCAL
+    def connection(self) -> Connection:
+        return Connection.LOCAL
 
     @property
     def timeout(self) -> float:
