@@ -35,7 +35,7 @@ Device quirks this relies on:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 import contextlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -52,6 +52,7 @@ from .api import (
     JDownloaderApiError,
     JDownloaderError,
     cpu_turn,
+    final_link_state,
 )
 from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
@@ -77,12 +78,28 @@ WEB_INTERFACE_URL: Final = "https://my.jdownloader.org/"
 CAPTCHA_URL: Final = "https://my.jdownloader.org/?deviceId={device_id}#webinterface:captcha"
 
 # Package rows: small, so a structure check may read all of them.
-PACKAGE_FIELDS: Final = ("finished", "bytesTotal", "saveTo", "childCount", "enabled")
+PACKAGE_FIELDS: Final = (
+    "uuid",
+    "name",
+    "finished",
+    "bytes_total",
+    "save_to",
+    "child_count",
+    "enabled",
+)
 # Link rows, only ever for the packages that matter: what failure and "still to do" need. Kept
 # minimal (a queued link is just name + ids): the answer is parsed in one piece, and a big one
 # holds the GIL. Host and size are fetched for newly failed links only.
-LINK_FIELDS: Final = ("finished", "enabled", "skipped", "advancedStatus")
-DETAIL_FIELDS: Final = ("bytesTotal", "host")
+LINK_FIELDS: Final = (
+    "uuid",
+    "package_uuid",
+    "name",
+    "finished",
+    "enabled",
+    "skipped",
+    "advanced_status",
+)
+DETAIL_FIELDS: Final = ("uuid", "bytes_total", "host")
 
 # Final link states that mean "this download failed" (advancedStatus.FinalLinkState.id).
 FAILED_STATES: Final = frozenset({"FAILED", "FAILED_CRC32", "FAILED_EXISTS", "FAILED_FATAL"})
@@ -144,65 +161,57 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else -1
 
 
-def _digest_packages(items: list[Any]) -> dict[int, _Package]:
-    """Pure (runs in the executor for large answers): raw package rows → compact states."""
+def _digest_packages(rows: list[tuple[Any, ...]]) -> dict[int, _Package]:
+    """Pure (runs in the executor for large answers): package rows → compact states."""
     result: dict[int, _Package] = {}
-    for item in items:
-        save_to = item.get("saveTo")
-        result[int(item["uuid"])] = (
-            str(item.get("name", "")),
-            item.get("finished") is True,
-            _int(item.get("bytesTotal")),
+    for uuid, name, finished, size, save_to, children, enabled in rows:
+        result[int(uuid)] = (
+            str(name),
+            finished is True,
+            _int(size),
             save_to if isinstance(save_to, str) else None,
-            _int(item.get("childCount")),
-            item.get("enabled") is True,
+            _int(children),
+            enabled is True,
         )
     return result
 
 
-def _digest_links(packages: Iterable[int]) -> Callable[[list[Any]], _Links]:
-    """A pure parser (executor for large answers): raw link rows → what the diff needs."""
+def _digest_links(packages: Iterable[int]) -> Callable[[list[tuple[Any, ...]]], _Links]:
+    """A pure parser (executor for large answers): link rows → what the diff needs."""
     queried = frozenset(packages)
 
-    def digest(items: list[Any]) -> _Links:
+    def digest(rows: list[tuple[Any, ...]]) -> _Links:
         result = _Links(packages=queried)
-        for item in items:
-            uuid = int(item["uuid"])
-            package = int(item["packageUUID"])
-            if item.get("finished") is True:
+        for uuid, package, name, finished, enabled, skipped, advanced in rows:
+            if package == -1:
+                raise KeyError("package_uuid")  # every link row has one: a garbled answer
+            if finished is True:
                 result.finished[package] = result.finished.get(package, 0) + 1
                 continue
-            name = str(item.get("name", ""))
+            name = str(name)
             result.names.setdefault(package, {})[uuid] = name
-            advanced = item.get("advancedStatus")
-            final = advanced.get("FinalLinkState") if isinstance(advanced, Mapping) else None
-            final = final if isinstance(final, Mapping) else {}
-            if final.get("id") in FAILED_STATES:
-                label = final.get("label")
+            state, label = final_link_state(advanced)
+            if state in FAILED_STATES:
                 result.failed[uuid] = _Failure(
                     package=package,
                     name=name,
                     size=-1,  # DETAIL_FIELDS, for new failures only
                     host=None,
-                    status=label if isinstance(label, str) else None,
+                    status=label,
                 )
-            elif item.get("enabled") is True and item.get("skipped") is not True:
+            elif enabled is True and skipped is not True:
                 result.pending.add(package)
         return result
 
     return digest
 
 
-def _digest_details(items: list[Any]) -> dict[int, tuple[int, str | None]]:
+def _digest_details(rows: list[tuple[Any, ...]]) -> dict[int, tuple[int, str | None]]:
     """Pure: link → (size, host)."""
-    result: dict[int, tuple[int, str | None]] = {}
-    for item in items:
-        host = item.get("host")
-        result[int(item["uuid"])] = (
-            _int(item.get("bytesTotal")),
-            host if isinstance(host, str) else None,
-        )
-    return result
+    return {
+        int(uuid): (_int(size), host if isinstance(host, str) else None)
+        for uuid, size, host in rows
+    }
 
 
 @dataclass(slots=True)

@@ -79,15 +79,15 @@ _LINK_RE = re.compile(
 _TRAILING = ".,;:!?\"'<>"
 
 _PACKAGE_FIELDS = (
-    "bytesTotal",
-    "bytesLoaded",
+    "bytes_total",
+    "bytes_loaded",
     "speed",
     "eta",
     "finished",
     "running",
     "enabled",
     "status",
-    "childCount",
+    "child_count",
 )
 
 ADD_LINKS_SCHEMA = vol.Schema(

@@ -60,7 +60,7 @@ async def test_poll_only_requested_parts(device: JDownloaderDevice) -> None:
 async def test_queries_return_only_requested_fields(
     device: JDownloaderDevice, sim: SimDevice
 ) -> None:
-    links = await device.query_links(("bytesTotal",))
+    links = await device.query_links(("bytes_total",))
     assert len(links) == len(sim.links)
     assert all(link.bytes_total > 0 for link in links)
     # Fields that were not requested keep their defaults even for finished links.
@@ -68,7 +68,7 @@ async def test_queries_return_only_requested_fields(
     finished = [link for link in await device.query_links(("finished",)) if link.finished]
     assert len(finished) == sum(1 for link in sim.links.values() if link.finished)
 
-    packages = await device.query_packages(("childCount",), max_results=3)
+    packages = await device.query_packages(("child_count",), max_results=3)
     assert len(packages) == 3
     first = sim.packages[packages[0].uuid]
     assert packages[0].child_count == len(first.links)

@@ -37,7 +37,7 @@ async def test_query_50000_links(big_emulator: Emulator, http: aiohttp.ClientSes
     )
     device = client.device(big_emulator.devices[0].id)
     await device.ping()
-    fields = ("bytesTotal", "bytesLoaded", "finished", "running", "enabled", "status", "host")
+    fields = ("bytes_total", "bytes_loaded", "finished", "running", "enabled", "status", "host")
     started = time.perf_counter()
     links = await device.query_links(fields)
     elapsed = time.perf_counter() - started

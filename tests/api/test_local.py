@@ -33,7 +33,7 @@ async def test_local_device_has_the_same_api(emulator: Emulator, local: JDownloa
     assert poll.aggregated is not None
     assert poll.aggregated.links_count == len(sim.links)
     assert (await local.toolbar_status()).state == "IDLE"
-    packages = await local.query_packages(("childCount", "saveTo"))
+    packages = await local.query_packages(("child_count", "save_to"))
     assert len(packages) == len(sim.packages)
     assert all(p.save_to for p in packages)
     await local.set_speed_limit(123_456)
@@ -106,7 +106,7 @@ async def test_local_answers_are_compressed(emulator: Emulator, local: JDownload
     announces; the client reads them all the same, small answers come plain."""
     sim = emulator.devices[0]
     sim.populate(400)  # 500 links: an answer well over 32 KiB
-    links = await local.query_links(("url", "host", "bytesTotal", "status", "saveTo"))
+    links = await local.query_links(("url", "host", "bytes_total", "status", "comment"))
     assert [link.url for link in links] == [link.url for link in sim.links.values()]
     assert await local.ping() is True
     encodings = {r.endpoint: r.encoding for r in emulator.requests}

@@ -315,7 +315,7 @@ def check_packages_all(out: Any, sim: SimDevice, sent: Sent) -> None:
 
 async def packages_by_id(d: JDownloaderDevice, s: SimDevice) -> Any:
     wanted = package_ids(s)[4]
-    return wanted, await d.query_packages(("childCount",), package_ids=[wanted])
+    return wanted, await d.query_packages(("child_count",), package_ids=[wanted])
 
 
 def check_packages_by_id(out: Any, sim: SimDevice, sent: Sent) -> None:
@@ -377,13 +377,13 @@ def check_links_all(out: Any, sim: SimDevice, sent: Sent) -> None:
     assert [link.bytes_total for link in out] == [lk.bytes_total for lk in sim.links.values()][:7]
 
 
-def uuids(items: list[Any]) -> list[int]:
-    return [item["uuid"] for item in items]
+def uuids(rows: list[tuple[Any, ...]]) -> list[int]:
+    return [row[0] for row in rows]
 
 
 async def packages_as(d: JDownloaderDevice, s: SimDevice) -> Any:
     wanted = package_ids(s)[1:3]
-    return wanted, await d.query_packages_as(uuids, ("saveTo",), package_ids=wanted)
+    return wanted, await d.query_packages_as(uuids, ("uuid", "save_to"), package_ids=wanted)
 
 
 def check_packages_as(out: Any, sim: SimDevice, sent: Sent) -> None:
@@ -396,7 +396,7 @@ def check_packages_as(out: Any, sim: SimDevice, sent: Sent) -> None:
 
 async def links_as(d: JDownloaderDevice, s: SimDevice) -> Any:
     wanted = list(s.links)[10:13]
-    return wanted, await d.query_links_as(uuids, ("bytesLoaded",), link_ids=wanted)
+    return wanted, await d.query_links_as(uuids, ("uuid", "bytes_loaded"), link_ids=wanted)
 
 
 def check_links_as(out: Any, sim: SimDevice, sent: Sent) -> None:
@@ -550,7 +550,7 @@ def check_lg_packages_by_id(out: Any, sim: SimDevice, sent: Sent) -> None:
 
 async def lg_packages_all(d: JDownloaderDevice, s: SimDevice) -> Any:
     crawl_named(s)
-    return await d.linkgrabber_query_packages(("childCount",), max_results=5)
+    return await d.linkgrabber_query_packages(("child_count",), max_results=5)
 
 
 def check_lg_packages_all(out: Any, sim: SimDevice, sent: Sent) -> None:

@@ -43,6 +43,7 @@ from .models import (
     SpeedLimit,
     StorageInfo,
     ToolbarStatus,
+    final_link_state,
 )
 from .transport import Connection
 from .transport_local import LocalJDownloader
@@ -89,4 +90,5 @@ __all__ = [
     "ToolbarStatus",
     "cpu_turn",
     "decode_body",
+    "final_link_state",
 ]

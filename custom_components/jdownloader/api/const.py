@@ -38,22 +38,23 @@ MYJD_SETTINGS: Final = "org.jdownloader.api.myjdownloader.MyJDownloaderSettings"
 KEY_DEVICE_NAME: Final = "DeviceName"
 KEY_DEVICE_ID: Final = "UniqueDeviceIDV2"
 
+# Fields the list queries ask for by default (names of the model fields).
 DEFAULT_PACKAGE_FIELDS: Final = (
-    "bytesTotal",
-    "bytesLoaded",
+    "bytes_total",
+    "bytes_loaded",
     "speed",
     "eta",
     "finished",
     "running",
     "enabled",
     "status",
-    "childCount",
+    "child_count",
     "hosts",
-    "saveTo",
+    "save_to",
 )
 DEFAULT_LINK_FIELDS: Final = (
-    "bytesTotal",
-    "bytesLoaded",
+    "bytes_total",
+    "bytes_loaded",
     "speed",
     "eta",
     "finished",
@@ -63,5 +64,11 @@ DEFAULT_LINK_FIELDS: Final = (
     "status",
     "host",
 )
-DEFAULT_CRAWLED_PACKAGE_FIELDS: Final = ("bytesTotal", "childCount", "enabled", "saveTo", "hosts")
-DEFAULT_CRAWLED_LINK_FIELDS: Final = ("bytesTotal", "enabled", "availability", "host", "url")
+DEFAULT_CRAWLED_PACKAGE_FIELDS: Final = (
+    "bytes_total",
+    "child_count",
+    "enabled",
+    "save_to",
+    "hosts",
+)
+DEFAULT_CRAWLED_LINK_FIELDS: Final = ("bytes_total", "enabled", "availability", "host", "url")

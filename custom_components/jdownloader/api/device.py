@@ -54,6 +54,7 @@ from .models import (
     StorageInfo,
     ToolbarStatus,
 )
+from .storable import Storable
 from .transport import Connection, DeviceTransport
 
 T = TypeVar("T")
@@ -139,10 +140,21 @@ def _parse_crawled_packages(data: Any) -> list[CrawledPackage]:
     return [CrawledPackage.from_json(item) for item in _list(data)]
 
 
+# Always in every row, not query flags.
+_ALWAYS = frozenset({"uuid", "name", "package_uuid"})
+
+
 def _query(
-    fields: Iterable[str], start_at: int, max_results: int, **id_filters: Sequence[int] | None
+    model: type[Storable],
+    fields: Iterable[str],
+    start_at: int,
+    max_results: int,
+    **id_filters: Sequence[int] | None,
 ) -> dict[str, Any]:
-    query: dict[str, Any] = dict.fromkeys(fields, True)
+    """A ``LinkQuery``/``PackageQuery``: a true flag per wanted field (named as in ``model``)."""
+    query: dict[str, Any] = dict.fromkeys(
+        model.query_keys(name for name in fields if name not in _ALWAYS), True
+    )
     for key, ids in id_filters.items():
         if ids is not None:
             query[key] = list(ids)
@@ -275,8 +287,8 @@ class JDownloaderDevice:
         start_at: int = 0,
         max_results: int = -1,
     ) -> list[DownloadPackage]:
-        """Download-list packages with only the requested fields (query keys like ``bytesTotal``)."""
-        query = _query(fields, start_at, max_results, packageUUIDs=package_ids)
+        """Download-list packages with only the requested fields (model names like ``bytes_total``)."""
+        query = _query(DownloadPackage, fields, start_at, max_results, packageUUIDs=package_ids)
         packages: list[DownloadPackage] = await self.call(
             "/downloadsV2/queryPackages", query, parse=_parse_packages
         )
@@ -292,7 +304,14 @@ class JDownloaderDevice:
         max_results: int = -1,
     ) -> list[DownloadLink]:
         """Download-list links; ``link_ids`` wins over ``package_ids`` on the device."""
-        query = _query(fields, start_at, max_results, packageUUIDs=package_ids, linkUUIDs=link_ids)
+        query = _query(
+            DownloadLink,
+            fields,
+            start_at,
+            max_results,
+            packageUUIDs=package_ids,
+            linkUUIDs=link_ids,
+        )
         links: list[DownloadLink] = await self.call(
             "/downloadsV2/queryLinks", query, parse=_parse_links
         )
@@ -300,34 +319,40 @@ class JDownloaderDevice:
 
     async def query_packages_as(
         self,
-        parse: Callable[[list[Any]], T],
-        fields: Iterable[str],
+        digest: Callable[[list[tuple[Any, ...]]], T],
+        fields: Sequence[str],
         *,
         package_ids: Sequence[int] | None = None,
     ) -> T:
-        """``queryPackages`` with a caller's pure ``parse`` of the raw JSON list.
+        """``queryPackages`` read into plain tuples of ``fields`` (in that order), then ``digest``.
 
-        For callers that only need a compact digest of a large answer: ``parse`` runs where
-        decryption runs (in an executor for large answers), no models are built.
+        For callers that only need a compact digest of a large answer: reading and ``digest``
+        run where decryption runs (in an executor for large answers); no models are built.
         """
-        query = _query(fields, 0, -1, packageUUIDs=package_ids)
+        read = DownloadPackage.row_reader(fields)
+        query = _query(DownloadPackage, fields, 0, -1, packageUUIDs=package_ids)
         result: T = await self.call(
-            "/downloadsV2/queryPackages", query, parse=lambda data: parse(_list(data))
+            "/downloadsV2/queryPackages",
+            query,
+            parse=lambda data: digest([read(row) for row in _list(data)]),
         )
         return result
 
     async def query_links_as(
         self,
-        parse: Callable[[list[Any]], T],
-        fields: Iterable[str],
+        digest: Callable[[list[tuple[Any, ...]]], T],
+        fields: Sequence[str],
         *,
         package_ids: Sequence[int] | None = None,
         link_ids: Sequence[int] | None = None,
     ) -> T:
-        """``queryLinks`` with a caller's pure ``parse`` of the raw JSON list (see above)."""
-        query = _query(fields, 0, -1, packageUUIDs=package_ids, linkUUIDs=link_ids)
+        """``queryLinks`` read into plain tuples of ``fields``, then ``digest`` (see above)."""
+        read = DownloadLink.row_reader(fields)
+        query = _query(DownloadLink, fields, 0, -1, packageUUIDs=package_ids, linkUUIDs=link_ids)
         result: T = await self.call(
-            "/downloadsV2/queryLinks", query, parse=lambda data: parse(_list(data))
+            "/downloadsV2/queryLinks",
+            query,
+            parse=lambda data: digest([read(row) for row in _list(data)]),
         )
         return result
 
@@ -339,7 +364,7 @@ class JDownloaderDevice:
         start_at: int = 0,
         max_results: int = -1,
     ) -> list[CrawledPackage]:
-        query = _query(fields, start_at, max_results, packageUUIDs=package_ids)
+        query = _query(CrawledPackage, fields, start_at, max_results, packageUUIDs=package_ids)
         packages: list[CrawledPackage] = await self.call(
             "/linkgrabberv2/queryPackages", query, parse=_parse_crawled_packages
         )
@@ -354,7 +379,9 @@ class JDownloaderDevice:
         start_at: int = 0,
         max_results: int = -1,
     ) -> list[CrawledLink]:
-        query = _query(fields, start_at, max_results, packageUUIDs=package_ids, linkUUIDs=link_ids)
+        query = _query(
+            CrawledLink, fields, start_at, max_results, packageUUIDs=package_ids, linkUUIDs=link_ids
+        )
         links: list[CrawledLink] = await self.call(
             "/linkgrabberv2/queryLinks", query, parse=_parse_crawled_links
         )

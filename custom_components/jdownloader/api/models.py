@@ -18,6 +18,7 @@ import re
 from typing import Any, Self
 
 from .crypto import derive_secret
+from .storable import Storable, key, storable
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,80 +104,47 @@ class DeviceInfo:
         )
 
 
+def _count(value: Any) -> int:
+    # Old builds send booleans for some counters; bool is an int subclass, keep it numeric.
+    return int(value) if isinstance(value, int | float) else -1
+
+
+@storable
 @dataclass(frozen=True, slots=True)
-class AggregatedNumbers:
+class AggregatedNumbers(Storable):
     """``aggregatedNumbers`` of ``polling/poll``; ``running`` and ``connections`` are counts."""
 
-    package_count: int = -1
-    links_count: int = -1
-    total_bytes: int = -1
-    loaded_bytes: int = -1
-    download_speed: int = -1
-    eta: int = -1
-    running: int = -1
-    connections: int = -1
-    crawled_package_count: int = -1
-    crawled_links_count: int = -1
-    total_crawled_bytes: int = -1
-    crawled_status_online: int = -1
-    crawled_status_offline: int = -1
-    crawled_status_unknown: int = -1
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        def num(key: str) -> int:
-            value = data.get(key)
-            # Old builds send booleans for some counters; bool is an int subclass, keep it numeric.
-            return int(value) if isinstance(value, int | float) else -1
-
-        return cls(
-            package_count=num("packageCount"),
-            links_count=num("linksCount"),
-            total_bytes=num("totalBytes"),
-            loaded_bytes=num("loadedBytes"),
-            download_speed=num("downloadSpeed"),
-            eta=num("eta"),
-            running=num("running"),
-            connections=num("connections"),
-            crawled_package_count=num("crawledPackageCount"),
-            crawled_links_count=num("crawledLinksCount"),
-            total_crawled_bytes=num("totalCrawledBytes"),
-            crawled_status_online=num("crawledStatusOnline"),
-            crawled_status_offline=num("crawledStatusOffline"),
-            crawled_status_unknown=num("crawledStatusUnknown"),
-        )
+    package_count: int = key("packageCount", None, convert=_count)
+    links_count: int = key("linksCount", None, convert=_count)
+    total_bytes: int = key("totalBytes", None, convert=_count)
+    loaded_bytes: int = key("loadedBytes", None, convert=_count)
+    download_speed: int = key("downloadSpeed", None, convert=_count)
+    eta: int = key("eta", None, convert=_count)
+    running: int = key("running", None, convert=_count)
+    connections: int = key("connections", None, convert=_count)
+    crawled_package_count: int = key("crawledPackageCount", None, convert=_count)
+    crawled_links_count: int = key("crawledLinksCount", None, convert=_count)
+    total_crawled_bytes: int = key("totalCrawledBytes", None, convert=_count)
+    crawled_status_online: int = key("crawledStatusOnline", None, convert=_count)
+    crawled_status_offline: int = key("crawledStatusOffline", None, convert=_count)
+    crawled_status_unknown: int = key("crawledStatusUnknown", None, convert=_count)
 
 
+@storable
 @dataclass(frozen=True, slots=True)
-class CaptchaJob:
+class CaptchaJob(Storable):
     """A waiting captcha (``captcha/list``); ``link`` is the DownloadLink uuid."""
 
-    id: int
-    hoster: str | None = None
-    link: int = -1
-    type: str | None = None
-    challenge_type: str | None = None
-    captcha_category: str | None = None
-    explain: str | None = None
-    timeout: int = -1
-    created: int = -1
-    remaining: int = -1
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            id=int(data["id"]),
-            hoster=get("hoster"),
-            link=get("link", -1),
-            type=get("type"),
-            challenge_type=get("challengeType"),
-            captcha_category=get("captchaCategory"),
-            explain=get("explain"),
-            timeout=get("timeout", -1),
-            created=get("created", -1),
-            remaining=get("remaining", -1),
-        )
+    id: int = key("id", convert=int)
+    hoster: str | None = key("hoster", None)
+    link: int = key("link", -1)
+    type: str | None = key("type", None)
+    challenge_type: str | None = key("challengeType", None)
+    captcha_category: str | None = key("captchaCategory", None)
+    explain: str | None = key("explain", None)
+    timeout: int = key("timeout", -1)
+    created: int = key("created", -1)
+    remaining: int = key("remaining", -1)
 
 
 _IMAGE_PAYLOAD = re.compile(r"(?:data:)?(image/[\w.+-]+);base64,(.*)", re.DOTALL | re.IGNORECASE)
@@ -300,220 +268,142 @@ class PollResult:
         return cls(aggregated, jd_state, linkgrabber_state, captchas, running)
 
 
+def _int_or_zero(value: Any) -> int:
+    return int(value or 0)
+
+
+@storable
 @dataclass(frozen=True, slots=True)
-class ToolbarStatus:
+class ToolbarStatus(Storable):
     """``toolbar/getStatus``: a plain map, so every key is present; speeds in bytes/s."""
 
-    state: str | None = None
-    running: bool = False
-    limit: bool = False
-    limitspeed: int = 0
-    reconnect: bool = False
-    clipboard: bool = False
-    stopafter: bool = False
-    premium: bool = False
-    speed: int = 0
-    pause: bool = False
-    download_current: int = 0
-    download_complete: int = 0
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            state=get("state"),
-            running=bool(get("running", False)),
-            limit=bool(get("limit", False)),
-            limitspeed=int(get("limitspeed") or 0),
-            reconnect=bool(get("reconnect", False)),
-            clipboard=bool(get("clipboard", False)),
-            stopafter=bool(get("stopafter", False)),
-            premium=bool(get("premium", False)),
-            speed=int(get("speed") or 0),
-            pause=bool(get("pause", False)),
-            download_current=int(get("download_current") or 0),
-            download_complete=int(get("download_complete") or 0),
-        )
+    state: str | None = key("state", None)
+    running: bool = key("running", False, convert=bool)
+    limit: bool = key("limit", False, convert=bool)
+    limitspeed: int = key("limitspeed", 0, convert=_int_or_zero)
+    reconnect: bool = key("reconnect", False, convert=bool)
+    clipboard: bool = key("clipboard", False, convert=bool)
+    stopafter: bool = key("stopafter", False, convert=bool)
+    premium: bool = key("premium", False, convert=bool)
+    speed: int = key("speed", 0, convert=_int_or_zero)
+    pause: bool = key("pause", False, convert=bool)
+    download_current: int = key("download_current", 0, convert=_int_or_zero)
+    download_complete: int = key("download_complete", 0, convert=_int_or_zero)
 
 
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(value or ())
+
+
+@storable
 @dataclass(slots=True)
-class DownloadPackage:
+class DownloadPackage(Storable):
     """A package of the download list (``downloadsV2/queryPackages``)."""
 
-    uuid: int
-    name: str
-    bytes_total: int = -1
-    bytes_loaded: int = -1
-    speed: int = -1
-    eta: int = -1
-    finished: bool = False
-    running: bool = False
-    enabled: bool = False
-    child_count: int = -1
-    hosts: tuple[str, ...] = ()
-    save_to: str | None = None
-    status: str | None = None
-    status_icon_key: str | None = None
-    comment: str | None = None
-    priority: str = "DEFAULT"
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            uuid=data["uuid"],
-            name=data.get("name", ""),
-            bytes_total=get("bytesTotal", -1),
-            bytes_loaded=get("bytesLoaded", -1),
-            speed=get("speed", -1),
-            eta=get("eta", -1),
-            finished=get("finished", False),
-            running=get("running", False),
-            enabled=get("enabled", False),
-            child_count=get("childCount", -1),
-            hosts=tuple(get("hosts") or ()),
-            save_to=get("saveTo"),
-            status=get("status"),
-            status_icon_key=get("statusIconKey"),
-            comment=get("comment"),
-            priority=get("priority", "DEFAULT"),
-        )
+    uuid: int = key("uuid")
+    name: str = key("name", "")
+    bytes_total: int = key("bytesTotal", -1)
+    bytes_loaded: int = key("bytesLoaded", -1)
+    speed: int = key("speed", -1)
+    eta: int = key("eta", -1)
+    finished: bool = key("finished", False)
+    running: bool = key("running", False)
+    enabled: bool = key("enabled", False)
+    child_count: int = key("childCount", -1)
+    hosts: tuple[str, ...] = key("hosts", None, convert=_strings)
+    save_to: str | None = key("saveTo", None)
+    status: str | None = key("status", None)
+    status_icon_key: str | None = key("statusIconKey", None)
+    comment: str | None = key("comment", None)
+    priority: str = key("priority", "DEFAULT")
 
 
+@storable
 @dataclass(slots=True)
-class DownloadLink:
+class DownloadLink(Storable):
     """
     A link of the download list (``downloadsV2/queryLinks``); ``status`` is localized display text.
     """
 
-    uuid: int
-    name: str
-    package_uuid: int = -1
-    bytes_total: int = -1
-    bytes_loaded: int = -1
-    speed: int = -1
-    eta: int = -1
-    finished: bool = False
-    finished_date: int = -1
-    running: bool = False
-    enabled: bool = False
-    skipped: bool = False
-    status: str | None = None
-    status_icon_key: str | None = None
-    host: str | None = None
-    url: str | None = None
-    extraction_status: str | None = None
-    added_date: int = -1
-    comment: str | None = None
-    priority: str = "DEFAULT"
-    job_uuid: int = -1
-    download_password: str | None = field(default=None, repr=False)
-    advanced_status: Mapping[str, Any] | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            data["uuid"],
-            get("name", ""),
-            get("packageUUID", -1),
-            get("bytesTotal", -1),
-            get("bytesLoaded", -1),
-            get("speed", -1),
-            get("eta", -1),
-            get("finished", False),
-            get("finishedDate", -1),
-            get("running", False),
-            get("enabled", False),
-            get("skipped", False),
-            get("status"),
-            get("statusIconKey"),
-            get("host"),
-            get("url"),
-            get("extractionStatus"),
-            get("addedDate", -1),
-            get("comment"),
-            get("priority", "DEFAULT"),
-            get("jobUUID", -1),
-            get("downloadPassword"),
-            get("advancedStatus"),
-        )
+    uuid: int = key("uuid")
+    name: str = key("name", "")
+    package_uuid: int = key("packageUUID", -1)
+    bytes_total: int = key("bytesTotal", -1)
+    bytes_loaded: int = key("bytesLoaded", -1)
+    speed: int = key("speed", -1)
+    eta: int = key("eta", -1)
+    finished: bool = key("finished", False)
+    finished_date: int = key("finishedDate", -1)
+    running: bool = key("running", False)
+    enabled: bool = key("enabled", False)
+    skipped: bool = key("skipped", False)
+    status: str | None = key("status", None)
+    status_icon_key: str | None = key("statusIconKey", None)
+    host: str | None = key("host", None)
+    url: str | None = key("url", None)
+    extraction_status: str | None = key("extractionStatus", None)
+    added_date: int = key("addedDate", -1)
+    comment: str | None = key("comment", None)
+    priority: str = key("priority", "DEFAULT")
+    job_uuid: int = key("jobUUID", -1)
+    download_password: str | None = key("downloadPassword", None, repr=False)
+    advanced_status: Mapping[str, Any] | None = key("advancedStatus", None)
 
 
+def final_link_state(advanced_status: Any) -> tuple[str | None, str | None]:
+    """``(id, label)`` of a link's ``advancedStatus.FinalLinkState`` (both None when it has none).
+
+    The id is JD's ``FinalLinkState`` name (``FINISHED``, ``FAILED``, ``FAILED_CRC32``,
+    ``OFFLINE``, ...); the label is localized display text.
+    """
+    final = advanced_status.get("FinalLinkState") if isinstance(advanced_status, Mapping) else None
+    if not isinstance(final, Mapping):
+        return None, None
+    state, label = final.get("id"), final.get("label")
+    return (
+        state if isinstance(state, str) else None,
+        label if isinstance(label, str) else None,
+    )
+
+
+@storable
 @dataclass(slots=True)
-class CrawledPackage:
+class CrawledPackage(Storable):
     """A linkgrabber package (``linkgrabberv2/queryPackages``); availability counts default to -1."""
 
-    uuid: int
-    name: str
-    bytes_total: int = -1
-    child_count: int = -1
-    enabled: bool = False
-    save_to: str | None = None
-    hosts: tuple[str, ...] = ()
-    comment: str | None = None
-    priority: str = "DEFAULT"
-    status: str | None = None
-    online_count: int = -1
-    offline_count: int = -1
-    temp_unknown_count: int = -1
-    unknown_count: int = -1
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            uuid=data["uuid"],
-            name=get("name", ""),
-            bytes_total=get("bytesTotal", -1),
-            child_count=get("childCount", -1),
-            enabled=get("enabled", False),
-            save_to=get("saveTo"),
-            hosts=tuple(get("hosts") or ()),
-            comment=get("comment"),
-            priority=get("priority", "DEFAULT"),
-            status=get("status"),
-            online_count=get("onlineCount", -1),
-            offline_count=get("offlineCount", -1),
-            temp_unknown_count=get("tempUnknownCount", -1),
-            unknown_count=get("unknownCount", -1),
-        )
+    uuid: int = key("uuid")
+    name: str = key("name", "")
+    bytes_total: int = key("bytesTotal", -1)
+    child_count: int = key("childCount", -1)
+    enabled: bool = key("enabled", False)
+    save_to: str | None = key("saveTo", None)
+    hosts: tuple[str, ...] = key("hosts", None, convert=_strings)
+    comment: str | None = key("comment", None)
+    priority: str = key("priority", "DEFAULT")
+    status: str | None = key("status", None)
+    online_count: int = key("onlineCount", -1)
+    offline_count: int = key("offlineCount", -1)
+    temp_unknown_count: int = key("tempUnknownCount", -1)
+    unknown_count: int = key("unknownCount", -1)
 
 
+@storable
 @dataclass(slots=True)
-class CrawledLink:
+class CrawledLink(Storable):
     """A linkgrabber link; ``availability`` is ONLINE, OFFLINE, UNKNOWN or TEMP_UNKNOWN."""
 
-    uuid: int
-    name: str
-    package_uuid: int = -1
-    bytes_total: int = -1
-    enabled: bool = False
-    availability: str | None = None
-    host: str | None = None
-    url: str | None = None
-    comment: str | None = None
-    priority: str = "DEFAULT"
-    status: str | None = None
-    variant: Mapping[str, Any] | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            uuid=data["uuid"],
-            name=get("name", ""),
-            package_uuid=get("packageUUID", -1),
-            bytes_total=get("bytesTotal", -1),
-            enabled=get("enabled", False),
-            availability=get("availability"),
-            host=get("host"),
-            url=get("url"),
-            comment=get("comment"),
-            priority=get("priority", "DEFAULT"),
-            status=get("status"),
-            variant=get("variant"),
-        )
+    uuid: int = key("uuid")
+    name: str = key("name", "")
+    package_uuid: int = key("packageUUID", -1)
+    bytes_total: int = key("bytesTotal", -1)
+    enabled: bool = key("enabled", False)
+    availability: str | None = key("availability", None)
+    host: str | None = key("host", None)
+    url: str | None = key("url", None)
+    comment: str | None = key("comment", None)
+    priority: str = key("priority", "DEFAULT")
+    status: str | None = key("status", None)
+    variant: Mapping[str, Any] | None = key("variant", None)
 
 
 @dataclass(slots=True)
@@ -580,79 +470,49 @@ class DeviceIdentity:
     device_id: str | None = None
 
 
+def _text(value: Any) -> str:
+    return value or ""
+
+
+@storable
 @dataclass(frozen=True, slots=True)
-class StorageInfo:
+class StorageInfo(Storable):
     """``system/getStorageInfos``: ``size`` total and ``free`` usable bytes."""
 
-    path: str
-    size: int = -1
-    free: int = -1
-    error: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        return cls(
-            path=data.get("path") or "",
-            size=data.get("size", -1),
-            free=data.get("free", -1),
-            error=data.get("error"),
-        )
+    path: str = key("path", None, convert=_text)
+    size: int = key("size", -1)
+    free: int = key("free", -1)
+    error: str | None = key("error", None)
 
 
+@storable
 @dataclass(frozen=True, slots=True)
-class Account:
+class Account(Storable):
     """A premium account (``accountsV2/listAccounts``); traffic -1 means unlimited."""
 
-    uuid: int
-    hostname: str
-    username: str | None = None
-    enabled: bool = False
-    valid: bool = False
-    valid_until: int = -1
-    traffic_left: int = -1
-    traffic_max: int = -1
-    error_type: str | None = None
-    error_string: str | None = None
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            uuid=data["uuid"],
-            hostname=get("hostname", ""),
-            username=get("username"),
-            enabled=get("enabled", False),
-            valid=get("valid", False),
-            valid_until=get("validUntil", -1),
-            traffic_left=get("trafficLeft", -1),
-            traffic_max=get("trafficMax", -1),
-            error_type=get("errorType"),
-            error_string=get("errorString"),
-        )
+    uuid: int = key("uuid")
+    hostname: str = key("hostname", "")
+    username: str | None = key("username", None)
+    enabled: bool = key("enabled", False)
+    valid: bool = key("valid", False)
+    valid_until: int = key("validUntil", -1)
+    traffic_left: int = key("trafficLeft", -1)
+    traffic_max: int = key("trafficMax", -1)
+    error_type: str | None = key("errorType", None)
+    error_string: str | None = key("errorString", None)
 
 
+@storable
 @dataclass(frozen=True, slots=True)
-class EventSubscription:
+class EventSubscription(Storable):
     """``events/subscribe``; an unknown id comes back as ``subscription_id=-1, subscribed=False``."""
 
-    subscription_id: int
-    subscribed: bool = False
-    subscriptions: tuple[str, ...] = ()
-    exclusions: tuple[str, ...] = ()
-    max_poll_timeout: int = -1
-    max_keepalive: int = -1
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Self:
-        get = data.get
-        return cls(
-            subscription_id=get("subscriptionid", -1),
-            subscribed=get("subscribed", False),
-            subscriptions=tuple(get("subscriptions") or ()),
-            exclusions=tuple(get("exclusions") or ()),
-            max_poll_timeout=get("maxPolltimeout", -1),
-            max_keepalive=get("maxKeepalive", -1),
-        )
+    subscription_id: int = key("subscriptionid", -1)
+    subscribed: bool = key("subscribed", False)
+    subscriptions: tuple[str, ...] = key("subscriptions", None, convert=_strings)
+    exclusions: tuple[str, ...] = key("exclusions", None, convert=_strings)
+    max_poll_timeout: int = key("maxPolltimeout", -1)
+    max_keepalive: int = key("maxKeepalive", -1)
 
 
 @dataclass(frozen=True, slots=True)
