@@ -1,4 +1,4 @@
-"""Parsing of device answers: omitted fields mean their defaults (reference section 10)."""
+"""Parsing of device answers: omitted fields mean their defaults (docs/protocol.md §10)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The polling pattern of doudz/homeassistant-myjdownloader v2.5.0, through myjdapi.
 
-Per 60 s update (user-needs §3.1, "Calls per update in v2.5.0"), all calls serialized in one
+Per 60 s update (read from the v2.5.0 code: its coordinators and entities), all calls serialized in one
 executor thread as its ``Semaphore(1)`` did: ``/my/reconnect`` (a new session every minute) and
 ``/my/listdevices`` for the account sensor, then per JDownloader one call per entity: download
 speed, status, pause switch (status again), limit switch (``toolbar/getStatus``), update entity

@@ -1,4 +1,4 @@
-"""Device API method table (section 9): lookup by namespace, name and exact parameter count."""
+"""Device API method table (docs/protocol.md §9): lookup by namespace, name and exact parameter count."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The MyJDownloader connection server's /my/* endpoints and sessions (sections 2-3, 13)."""
+"""The MyJDownloader connection server's /my/* endpoints and sessions (docs/protocol.md §2-§3, §13)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Reply:
 
 
 def myjd_error(status: int, type_: str) -> Reply:
-    """Server errors are plain JSON (section 5.2)."""
+    """Server errors are plain JSON (docs/protocol.md §5.2)."""
     return Reply(status, json.dumps({"src": "MYJD", "type": type_}).encode())
 
 

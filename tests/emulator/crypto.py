@@ -1,4 +1,4 @@
-"""Protocol cryptography (section 2 of the reference), written independently of the client."""
+"""Protocol cryptography (docs/protocol.md §2), written independently of the client."""
 
 from __future__ import annotations
 

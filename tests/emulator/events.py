@@ -1,4 +1,4 @@
-"""Event subscriptions with a real long-poll (section 9.15)."""
+"""Event subscriptions with a real long-poll (docs/protocol.md §9.15)."""
 
 from __future__ import annotations
 

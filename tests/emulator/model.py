@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-# Download-watchdog state labels (section 9.2).
+# Download-watchdog state labels (docs/protocol.md §9.2).
 IDLE: Final = "IDLE"
 RUNNING: Final = "RUNNING"
 PAUSE: Final = "PAUSE"

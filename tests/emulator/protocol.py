@@ -1,4 +1,4 @@
-"""Device-side envelope rules: parameter conversion (section 4.2), errors and response framing (4.3)."""
+"""Device-side envelope rules: parameter conversion (docs/protocol.md §4.2), errors and response framing (4.3)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def dumps(value: object) -> str:
 
 
 def java_to_string(value: object) -> str:
-    """How a MyJDownloader connection turns one ``params`` element into its text (§4.2).
+    """How a MyJDownloader connection turns one ``params`` element into its text (docs/protocol.md §4.2).
 
     Follows ``MyJDownloaderPostRequest.getPostParameter`` (``parameter + ""``): a string is used
     as it is, objects become Java map ``toString`` (``{a=1}``) and arrays LinkedList
@@ -74,7 +74,7 @@ def java_to_string(value: object) -> str:
 
 
 def json_to_param(value: object) -> str:
-    """Deprecated-API JSON bodies: each element of ``params`` serialized back to JSON text (§7).
+    """Deprecated-API JSON bodies: each element of ``params`` serialized back to JSON text (docs/protocol.md §7).
 
     Follows ``AbstractPostRequest.readPostParameters``: the body is parsed, then every element is
     written out again with the mapper (``Deser.toString``), strings included. So a raw string
@@ -179,7 +179,7 @@ def frame_myjd(result: object, rid: int) -> bytes:
 
 
 def frame_local(result: object) -> bytes:
-    """Deprecated API: {"data": result}, the rid -1 default is omitted (section 7)."""
+    """Deprecated API: {"data": result}, the rid -1 default is omitted (docs/protocol.md §7)."""
     if result is None:
         return b"{}"
     data = '""' if result is VOID else dumps(result)

@@ -289,7 +289,7 @@ async def device_reply(
 
 
 async def local_reply(dev: SimDevice, request: web.Request, body: bytes) -> Reply:
-    """Deprecated API (section 7): plain JSON in and out, no session, no rid."""
+    """Deprecated API (docs/protocol.md §7): plain JSON in and out, no session, no rid."""
 
     def error(err: DeviceError) -> Reply:
         return Reply(err.status, err.body(), DEVICE_ERROR_JSON)

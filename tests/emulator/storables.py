@@ -1,4 +1,4 @@
-"""Query results with the omit-defaults rule (section 10), cached per (query, state version)."""
+"""Query results with the omit-defaults rule (docs/protocol.md §10), cached per (query, state version)."""
 
 from __future__ import annotations
 

@@ -142,7 +142,7 @@ class RawClient:
             return status, raw, rid
 
     async def call(self, device_id: str, path: str, *args: Any, base: str | None = None) -> Any:
-        """Call with every argument JSON-encoded (section 4.2); returns data (None if omitted)."""
+        """Call with every argument JSON-encoded (docs/protocol.md §4.2); returns data (None if omitted)."""
         status, body, rid = await self.call_raw(
             device_id, path, [json.dumps(a) for a in args], base=base
         )

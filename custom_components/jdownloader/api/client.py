@@ -1,6 +1,6 @@
 """MyJDownloader account client: login, session renewal, device list and the device-call chokepoint.
 
-Session renewal (reference 12.2): a TOKEN_INVALID answer triggers one ``/my/reconnect`` with the
+Session renewal (docs/protocol.md §12.2): a TOKEN_INVALID answer triggers one ``/my/reconnect`` with the
 regain token and a retry; if the renewed session is rejected again (or the reconnect itself fails) a
 full ``/my/connect`` with the stored secrets follows, and only then :class:`JDownloaderAuthError`.
 Concurrent calls that hit the same expired session share one renewal: each remembers the session

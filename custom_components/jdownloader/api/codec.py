@@ -42,7 +42,7 @@ def dumps(value: Any) -> str:
 
 
 def encode_params(args: Sequence[Any]) -> list[str]:
-    """Every parameter as a JSON-encoded string, as MyJDownloader connections need it (§4.2).
+    """Every parameter as a JSON-encoded string, as MyJDownloader connections need it (docs/protocol.md §4.2).
 
     Over the relay and direct connections the device takes a string element of ``params`` as the
     parameter's text and turns anything else into Java ``toString()`` text

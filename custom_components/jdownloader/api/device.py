@@ -1,4 +1,4 @@
-"""Typed methods of the JDownloader device API (reference section 9), independent of the transport.
+"""Typed methods of the JDownloader device API (docs/protocol.md §9), independent of the transport.
 
 Quirks worth knowing:
 

@@ -180,7 +180,7 @@ class CaptchaChallenge:
 class RunningPackage:
     """One entry of ``polling/poll``'s ``downloadProgress``: a package with running links.
 
-    The device's exact shape is not documented (reference 9.12); entries are read leniently: a
+    The device's exact shape is not documented (docs/protocol.md §9.12); entries are read leniently: a
     bare uuid, or a map with ``uuid`` (or ``packageUUID``/``id``) and optional ``done`` (finished
     links), ``size``, ``speed``, ``finished``. Missing numbers are -1.
     """

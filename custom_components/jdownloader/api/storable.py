@@ -1,6 +1,6 @@
 """Declarative JSON storables: every field is declared once, with its JSON key and default.
 
-JDownloader serializes its storables with "omit default values" (protocol.md §10), so a missing
+JDownloader serializes its storables with "omit default values" (docs/protocol.md §10), so a missing
 key means the field's default. A model declares its fields with :func:`key`; :func:`storable`
 then compiles its ``from_json`` (one generated function per class: as fast as hand-written
 code, which matters for 50,000-link answers), its ``row_reader`` for callers that only need a

@@ -51,7 +51,7 @@ class DeviceTransport(Protocol):
     ) -> Any:
         """Call ``/<ns>/<method>`` with the positional argument values; return ``parse(data)``.
 
-        Each transport encodes ``args`` the way its server parses them (§4.2 and §7 differ).
+        Each transport encodes ``args`` the way its server parses them (docs/protocol.md §4.2 and §7 differ).
         """
         ...
 

@@ -28,7 +28,7 @@ class LocalTransport:
     """Calls ``/<namespace>/<method>`` with ``{"params": [...]}`` as a plain JSON POST body.
 
     The parameters are raw JSON values, not the JSON-encoded strings of MyJDownloader connections
-    (§7): ``AbstractPostRequest.readPostParameters`` serializes every element back to JSON text and
+    (docs/protocol.md §7): ``AbstractPostRequest.readPostParameters`` serializes every element back to JSON text and
     ``RemoteAPI.convert`` strips one layer only, so an encoded string would keep its quotes
     (``"null"`` arrives as the text ``null``) and an encoded object or list fails to map (400
     ``BAD_PARAMETERS``). The ``{"params": [...]}`` form is unambiguous; a bare JSON array is the

@@ -1,7 +1,7 @@
 """MyJDownloader transport: relay through the connection server, or straight to the device's LAN
 address with the same session and encryption.
 
-Direct connection (reference 6): ``device/getDirectConnectionInfos`` (over the relay) lists the
+Direct connection (docs/protocol.md §6): ``device/getDirectConnectionInfos`` (over the relay) lists the
 device's direct-connection server addresses; each is probed with ``/device/ping`` (3 s) and calls go
 to the first that answers, with the same URL form and encryption as the relay. A network failure or
 timeout of a direct call puts that address on a cooldown (60 s, growing with consecutive failures)
