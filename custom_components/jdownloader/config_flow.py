@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import contextlib
+import ipaddress
+import re
 from typing import Any
 
 # HA 2026.10 annotates schemas as probatio (which accepts these at run time): the
@@ -30,9 +32,13 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import (
+    DeviceIdentity,
+    JDownloaderApiError,
     JDownloaderAuthError,
+    JDownloaderConnectionError,
     JDownloaderEmailNotConfirmedError,
     JDownloaderError,
+    JDownloaderProtocolError,
     JDownloaderRateLimitError,
     LocalJDownloader,
     MyJDownloaderClient,
@@ -48,10 +54,14 @@ from .const import (
     DEFAULT_DIRECT_CONNECTION,
     DEFAULT_LOCAL_PORT,
     DOMAIN,
+    LOCAL_FLOW_TIMEOUT,
     LOGGER,
     MODE_CLOUD,
     MODE_LOCAL,
+    is_local_address,
+    local_address,
 )
+from .coordinator import async_account_serves
 
 _EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
 _PASSWORD = TextSelector(
@@ -114,18 +124,65 @@ def _cloud_error(err: Exception) -> str:
     return "unknown"
 
 
-async def _validate_local(hass: HomeAssistant, host: str, port: int) -> str | None:
-    """Ping a JDownloader's local API; return an error key or None."""
+# One DNS label (RFC 1123; "_" too, as some LAN names have it and resolvers accept it).
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def _normalize_host(text: str) -> str | None:
+    """The host as the client needs it (IPv6 without brackets), or None if it cannot be one.
+
+    Catches what users paste before anything is sent: a URL (``http://...``), a path, a port
+    in the host field, spaces, or an IPv4 address with a typo (``192.168.1.300``).
+    """
+    host = text.strip().lower()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
     try:
-        device = LocalJDownloader(async_get_clientsession(hass), host, port)
-        if not await device.ping():
-            return "cannot_connect"
-    except JDownloaderError:
-        return "cannot_connect"
-    except Exception:  # noqa: BLE001 - becomes a flow error
-        LOGGER.exception("Unexpected error while contacting JDownloader")
-        return "unknown"
-    return None
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    name = host.removesuffix(".")
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    if all(label.isdigit() for label in labels):
+        return None  # digits and dots only, but not a valid IPv4 address
+    return host
+
+
+async def _read_local_identity(hass: HomeAssistant, host: str, port: int) -> DeviceIdentity:
+    """Ping a JDownloader's local API, then read its name and MyJDownloader id."""
+    device = LocalJDownloader(async_get_clientsession(hass), host, port, timeout=LOCAL_FLOW_TIMEOUT)
+    if not await device.ping():
+        raise JDownloaderProtocolError("/device/ping did not answer true")
+    try:
+        return await device.device_identity()
+    except JDownloaderApiError as err:
+        # It answers its ping, so it is JDownloader; one that will not tell is keyed by address.
+        LOGGER.debug("JDownloader at %s:%s did not tell its name and id: %s", host, port, err)
+        return DeviceIdentity()
+
+
+def _local_error(err: Exception, host: str, port: int) -> str:
+    """Map a failure to reach a local JDownloader to a config-flow error key.
+
+    The cause goes to the debug log (a local API has no secrets; messages never carry URLs).
+    """
+    address = local_address(host, port)
+    if isinstance(err, JDownloaderConnectionError):
+        LOGGER.debug("No connection to JDownloader's local API at %s: %s", address, err)
+        # The client names aiohttp's exception, e.g. ClientConnectorDNSError.
+        return "unknown_host" if "DNSError" in str(err) else "unreachable"
+    if isinstance(err, JDownloaderError):
+        LOGGER.debug(
+            "%s answered, but not as JDownloader's local API: %s: %s",
+            address,
+            type(err).__name__,
+            err,
+        )
+        return "not_jdownloader"
+    LOGGER.exception("Unexpected error while contacting JDownloader at %s", address)
+    return "unknown"
 
 
 class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -181,25 +238,40 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_local(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Connect to JDownloader's local API (no account)."""
+        """Connect to JDownloader's local API (no account).
+
+        The entry is keyed by the JDownloader's MyJDownloader id when it has one (the id an
+        account lists it under: one JDownloader, one device, however it was added), else by
+        host:port; it is named like the JDownloader.
+        """
         errors: dict[str, str] = {}
         if user_input is not None:
-            host = user_input[CONF_HOST].strip()
             port = int(user_input[CONF_PORT])
-            device_id = f"{host}:{port}"
-            await self.async_set_unique_id(device_id)
-            self._abort_if_unique_id_configured()
-            if (error := await _validate_local(self.hass, host, port)) is None:
-                return self.async_create_entry(
-                    title=device_id,
-                    data={
-                        CONF_MODE: MODE_LOCAL,
-                        CONF_HOST: host,
-                        CONF_PORT: port,
-                        CONF_DEVICE_ID: device_id,
-                    },
-                )
-            errors["base"] = error
+            if (host := _normalize_host(user_input[CONF_HOST])) is None:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                self._async_abort_entries_match({CONF_HOST: host, CONF_PORT: port})
+                try:
+                    identity = await _read_local_identity(self.hass, host, port)
+                except Exception as err:  # noqa: BLE001 - becomes a flow error
+                    errors["base"] = _local_error(err, host, port)
+                else:
+                    device_id = identity.device_id or local_address(host, port)
+                    if identity.device_id and async_account_serves(self.hass, device_id):
+                        # Its entities already come from the account entry; a second device
+                        # would collide with them (README: "added both ways").
+                        return self.async_abort(reason="already_configured_account")
+                    await self.async_set_unique_id(device_id)
+                    self._abort_if_unique_id_configured()
+                    return self.async_create_entry(
+                        title=identity.name or local_address(host, port),
+                        data={
+                            CONF_MODE: MODE_LOCAL,
+                            CONF_HOST: host,
+                            CONF_PORT: port,
+                            CONF_DEVICE_ID: device_id,
+                        },
+                    )
         return self.async_show_form(
             step_id="local",
             data_schema=self.add_suggested_values_to_schema(LOCAL_SCHEMA, user_input),  # type: ignore[arg-type, unused-ignore]
@@ -284,24 +356,45 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure_local(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Point a local entry at the JDownloader's new address (device id stays)."""
+        """Point a local entry at the JDownloader's new address (device and entities stay).
+
+        It must be the same JDownloader: the same MyJDownloader id, or, for an entry keyed by
+        host:port (no id), a JDownloader without one.
+        """
         errors: dict[str, str] = {}
         entry = self._get_reconfigure_entry()
         if user_input is not None:
-            host = user_input[CONF_HOST].strip()
             port = int(user_input[CONF_PORT])
-            unique_id = f"{host}:{port}"
-            if unique_id != entry.unique_id:
-                await self.async_set_unique_id(unique_id)
-                self._abort_if_unique_id_configured()
-            if (error := await _validate_local(self.hass, host, port)) is None:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=unique_id,
-                    title=unique_id,
-                    data_updates={CONF_HOST: host, CONF_PORT: port},
-                )
-            errors["base"] = error
+            if (host := _normalize_host(user_input[CONF_HOST])) is None:
+                errors[CONF_HOST] = "invalid_host"
+            else:
+                try:
+                    identity = await _read_local_identity(self.hass, host, port)
+                except Exception as err:  # noqa: BLE001 - becomes a flow error
+                    errors["base"] = _local_error(err, host, port)
+                else:
+                    address = local_address(host, port)
+                    current = entry.unique_id or ""
+                    if not is_local_address(current):
+                        # Keyed by a MyJDownloader id: it must be that JDownloader.
+                        await self.async_set_unique_id(identity.device_id or address)
+                        self._abort_if_unique_id_mismatch()
+                        unique_id = current
+                    else:
+                        # Keyed by host:port (no id). If the JDownloader there reports an id
+                        # now, setup moves the entry to it (and checks it is not set up twice).
+                        unique_id = address
+                        if unique_id != current:
+                            await self.async_set_unique_id(unique_id)
+                            self._abort_if_unique_id_configured()
+                    old = local_address(entry.data[CONF_HOST], entry.data[CONF_PORT])
+                    return self.async_update_reload_and_abort(
+                        entry,
+                        unique_id=unique_id,
+                        # A title that is the old address (JD without a name) follows it.
+                        title=address if entry.title == old else entry.title,
+                        data_updates={CONF_HOST: host, CONF_PORT: port},
+                    )
         return self.async_show_form(
             step_id="reconfigure_local",
             data_schema=self.add_suggested_values_to_schema(

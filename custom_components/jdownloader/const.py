@@ -29,6 +29,8 @@ DEFAULT_DIRECT_CONNECTION: Final = True
 
 DEFAULT_API_URL: Final = "https://api.jdownloader.org"
 DEFAULT_LOCAL_PORT: Final = 3128
+# The config flow waits this long for a local JDownloader (setup and polls use the client's own).
+LOCAL_FLOW_TIMEOUT: Final = 10.0
 
 # Polling. The relay is a shared cloud service: poll gently there, faster when we talk
 # to the JDownloader directly (LAN) or through its local API. 30 s while downloading keeps a
@@ -63,6 +65,16 @@ KEY_DOWNLOAD_FOLDER: Final = "DefaultDownloadFolder"
 
 # jd_state values meaning "downloads are running"
 RUNNING_STATES: Final = frozenset({"RUNNING"})
+
+
+def local_address(host: str, port: int) -> str:
+    """``host:port``: a local JDownloader's id when it has no MyJDownloader id (and its old id)."""
+    return f"{host}:{port}"
+
+
+def is_local_address(device_id: str) -> bool:
+    """True for a ``host:port`` fallback id; MyJDownloader ids (hex) never contain a colon."""
+    return ":" in device_id
 
 
 def signal_device_added(entry_id: str) -> str:

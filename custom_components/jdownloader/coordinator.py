@@ -49,6 +49,7 @@ from .const import (
     BACKOFF_MAX,
     BACKOFF_STEADY,
     BACKOFF_STEADY_FOR,
+    CONF_DEVICE_ID,
     CONF_MODE,
     CONFIGURATION_URL,
     DOMAIN,
@@ -63,6 +64,7 @@ from .const import (
     LOGGER,
     MANUFACTURER,
     MODE_CLOUD,
+    MODE_LOCAL,
     MODEL,
     PROBE_WAIT,
     RESTART_SETTLE,
@@ -222,6 +224,36 @@ class ServiceBackoff:
     def refused(self, retry_after: float | None) -> None:
         """The cloud refused (429/503): start or keep the waiting period."""
         self.failure(retry_after)
+
+
+@callback
+def async_local_device_ids(hass: HomeAssistant) -> set[str]:
+    """JDownloader ids that local entries serve (an account entry leaves these out).
+
+    A JDownloader added both ways would be two devices with colliding entity unique ids; the
+    local entry wins, its polls cost the cloud nothing. Disabled local entries count too: their
+    devices and entities stay in the registries.
+    """
+    ids: set[str] = set()
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.data.get(CONF_MODE) == MODE_LOCAL:
+            ids.update(i for i in (entry.unique_id, entry.data.get(CONF_DEVICE_ID)) if i)
+    return ids
+
+
+@callback
+def async_account_serves(hass: HomeAssistant, device_id: str) -> bool:
+    """True when a MyJDownloader account entry has this JDownloader (running or registered)."""
+    registry = dr.async_get(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.data.get(CONF_MODE) != MODE_CLOUD:
+            continue
+        runtime = getattr(entry, "runtime_data", None)  # only set while the entry is loaded
+        if isinstance(runtime, JDownloaderRuntimeData) and device_id in runtime.devices:
+            return True
+        if async_get_device(registry, (DOMAIN, device_id), entry.entry_id) is not None:
+            return True
+    return False
 
 
 def _raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: bool) -> float:
@@ -557,8 +589,13 @@ class JDownloaderAccountCoordinator(DataUpdateCoordinator[dict[str, ApiDeviceInf
         """Create coordinators for new devices; flag the ones that went away or came back."""
         new: list[JDownloaderDeviceCoordinator] = []
         changed: list[JDownloaderDeviceCoordinator] = []
+        served_locally = async_local_device_ids(self.hass)
         for device_id, info in listed.items():
-            if (existing := self.devices.get(device_id)) is not None:
+            if (existing := self.devices.get(device_id)) is None and device_id in served_locally:
+                # A local entry serves this JDownloader (see async_local_device_ids).
+                LOGGER.debug("%s is set up through its local API; not adding it again", info.name)
+                continue
+            if existing is not None:
                 if existing.device_name != info.name:
                     existing.async_rename(info.name)
                 if not existing.listed:

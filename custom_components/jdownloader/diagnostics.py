@@ -26,7 +26,7 @@ TO_REDACT = {
     CONF_LOGIN_SECRET,
     CONF_DEVICE_SECRET,
     CONF_HOST,
-    CONF_DEVICE_ID,  # only in local entries: host:port
+    CONF_DEVICE_ID,  # only in local entries: JD's MyJDownloader id, or host:port without one
     "title",
     "unique_id",
     "session_token",
@@ -36,7 +36,7 @@ TO_REDACT = {
 
 def _device(coordinator: JDownloaderDeviceCoordinator) -> dict[str, Any]:
     data = coordinator.data
-    # A local JDownloader's id and name are its host:port, redacted like the host itself.
+    # A local JDownloader's id and name can be its host:port, redacted like the host itself.
     local = coordinator.config_entry.data.get(CONF_MODE) == MODE_LOCAL
     return {
         "device_id": REDACTED if local else coordinator.device_id,

@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 from unittest.mock import PropertyMock, patch
 
+from aiohttp import ThreadedResolver
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -119,20 +120,66 @@ def relay_entry(emulator: Emulator) -> MockConfigEntry:
 
 @pytest.fixture
 def local_entry(emulator: Emulator) -> MockConfigEntry:
-    """A local-API entry for the emulator's first JDownloader."""
-    port = emulator.devices[0].local_port
+    """A local-API entry for the emulator's first JDownloader, as the flow makes it.
+
+    Keyed by the JDownloader's MyJDownloader id (the account lists it under the same id) and
+    titled with its name.
+    """
+    sim = emulator.devices[0]
     return MockConfigEntry(
         domain=DOMAIN,
         entry_id=LOCAL_ENTRY_ID,
-        title=f"127.0.0.1:{port}",
-        unique_id=f"127.0.0.1:{port}",
+        title=sim.name,
+        unique_id=sim.id,
         data={
             CONF_MODE: MODE_LOCAL,
             CONF_HOST: "127.0.0.1",
-            CONF_PORT: port,
-            CONF_DEVICE_ID: f"127.0.0.1:{port}",
+            CONF_PORT: sim.local_port,
+            CONF_DEVICE_ID: sim.id,
         },
     )
+
+
+@pytest.fixture
+def address_entry(emulator: Emulator) -> MockConfigEntry:
+    """A local entry keyed by host:port: older entries, and JDownloaders without an id."""
+    address = f"127.0.0.1:{emulator.devices[0].local_port}"
+    return MockConfigEntry(
+        domain=DOMAIN,
+        entry_id=LOCAL_ENTRY_ID,
+        title=address,
+        unique_id=address,
+        data={
+            CONF_MODE: MODE_LOCAL,
+            CONF_HOST: "127.0.0.1",
+            CONF_PORT: emulator.devices[0].local_port,
+            CONF_DEVICE_ID: address,
+        },
+    )
+
+
+@pytest.fixture
+async def host_names(socket_enabled: None) -> AsyncIterator[None]:
+    """Host names (not only IP addresses) resolve in Home Assistant's client session.
+
+    HA 2025.4 resolves with aiodns 3.2, which cannot drive pycares 5 (a TypeError on every
+    look-up); the test venv gets pycares 5 because nothing pins it (HA's own images ship 4).
+    There, look names up with getaddrinfo (aiohttp's ThreadedResolver): the same answers.
+    """
+    try:
+        import aiodns  # only here: to probe the installed aiodns and pycares
+
+        await aiodns.DNSResolver().getaddrinfo("localhost")
+    except TypeError:
+        with patch(
+            "homeassistant.helpers.aiohttp_client._async_make_resolver",
+            return_value=ThreadedResolver(),
+        ):
+            yield
+        return
+    except Exception:  # noqa: BLE001 - any other outcome: the resolver works as it is
+        pass
+    yield
 
 
 @pytest.fixture

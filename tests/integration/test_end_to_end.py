@@ -78,7 +78,9 @@ async def test_flow_to_live_entities(
     # One device in the registry, named after the JDownloader, with its entities.
     devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
     assert len(devices) == 1
-    assert devices[0].name == (sim.name if mode == "cloud" else entry.title)
+    assert devices[0].name == sim.name
+    assert entry.title == (EMAIL if mode == "cloud" else sim.name)
+    assert devices[0].identifiers == {(DOMAIN, sim.id)}
     assert devices[0].sw_version == str(sim.jd_version)
     entities = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert {e.domain for e in entities} >= {"sensor", "switch", "button", "number", "update"}
@@ -92,6 +94,8 @@ async def test_flow_to_live_entities(
         assert state is not None
         return state.state
 
+    # Entity ids follow the JDownloader's name, whichever way it was added (no host or port).
+    assert entity_id("sensor", "download_speed") == "sensor.jdownloader_user_download_speed"
     assert value("connection_type") == connection
     assert value("download_state") == "idle"
     assert value("progress") == "0.0"

@@ -11,12 +11,13 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import CONF_API_URL, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
 
-from .conftest import Advance, SetupEntry
+from .conftest import Advance, SetupEntry, entity_id_for
 
 
 async def test_cloud_setup_and_unload(
@@ -55,12 +56,14 @@ async def test_local_setup_and_unload(
     """A local entry polls the JDownloader's local API and names the device after it."""
     await init_integration(local_entry)
     assert local_entry.state is ConfigEntryState.LOADED
-    port = emulator.devices[0].local_port
-    coordinator = local_entry.runtime_data.devices[f"127.0.0.1:{port}"]
+    sim = emulator.devices[0]
+    coordinator = local_entry.runtime_data.devices[sim.id]
     assert coordinator.data.connection_type == "local"
     assert local_entry.runtime_data.client is None
     assert local_entry.runtime_data.account is None
-    assert async_get_device(device_registry, (DOMAIN, f"127.0.0.1:{port}"))
+    device = async_get_device(device_registry, (DOMAIN, sim.id))
+    assert device is not None
+    assert device.name == sim.name
     assert await hass.config_entries.async_unload(local_entry.entry_id)
     assert local_entry.state is ConfigEntryState.NOT_LOADED
 
@@ -221,3 +224,80 @@ async def test_local_device_cannot_be_removed(
         }
     )
     assert (await client.receive_json())["success"] is False
+
+
+async def test_address_entry_moves_to_the_jdownloader_id(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    address_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    """A host:port entry (made before identities were read, or while JD had no id) takes JD's
+    MyJDownloader id and name once JD reports them; device and entity ids stay the user's."""
+    sim = emulator.devices[0]
+    address = address_entry.unique_id
+    assert address is not None
+    sim.settings["UniqueDeviceIDV2"] = None
+    await init_integration(address_entry)
+    assert address_entry.unique_id == address
+    device = async_get_device(device_registry, (DOMAIN, address))
+    assert device is not None
+    speed = entity_id_for(entity_registry, "sensor", address, "download_speed")
+
+    sim.settings["UniqueDeviceIDV2"] = sim.id
+    assert await hass.config_entries.async_reload(address_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert address_entry.state is ConfigEntryState.LOADED
+    assert (address_entry.unique_id, address_entry.title) == (sim.id, sim.name)
+    moved = async_get_device(device_registry, (DOMAIN, sim.id))
+    assert moved is not None
+    assert (moved.id, moved.name, moved.identifiers) == (device.id, sim.name, {(DOMAIN, sim.id)})
+    assert entity_id_for(entity_registry, "sensor", sim.id, "download_speed") == speed
+    assert (
+        entity_registry.async_get_entity_id("sensor", DOMAIN, f"{address}_download_speed") is None
+    )
+    assert hass.states.get(speed).state != STATE_UNAVAILABLE
+
+
+async def test_address_entry_stays_when_the_account_has_it(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    address_entry: MockConfigEntry,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An older local entry for a JDownloader the account also serves keeps its host:port
+    identity (moving it would clash with the account's device); both keep working."""
+    sim = emulator.devices[0]
+    await init_integration(cloud_entry)
+    await init_integration(address_entry)
+    assert address_entry.state is ConfigEntryState.LOADED
+    assert address_entry.unique_id == f"127.0.0.1:{sim.local_port}"
+    account_device = async_get_device(device_registry, (DOMAIN, sim.id))
+    assert account_device is not None
+    assert account_device.config_entries == {cloud_entry.entry_id}
+    assert "also set up through another entry" in caplog.text
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_local_entry_finds_another_jdownloader(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    local_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+) -> None:
+    """The entry's address now leads to a different JDownloader: setup waits, nothing moves."""
+    first, second = emulator.devices
+    local_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        local_entry, data={**local_entry.data, "port": second.local_port}
+    )
+    await init_integration(local_entry)
+    assert local_entry.state is ConfigEntryState.SETUP_RETRY
+    assert local_entry.unique_id == first.id
+    assert local_entry.reason is not None
+    assert "different JDownloader" in local_entry.reason

@@ -141,8 +141,8 @@ async def test_local_connection(
 ) -> None:
     """A local-API entry reports the local connection path."""
     await init_integration(local_entry)
-    port = emulator.devices[0].local_port
-    assert state_of(hass, entity_registry, f"127.0.0.1:{port}", "connection_type") == "local"
+    sim = emulator.devices[0]
+    assert state_of(hass, entity_registry, sim.id, "connection_type") == "local"
 
 
 async def test_unavailable_while_offline(
