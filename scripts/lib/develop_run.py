@@ -23,6 +23,9 @@ import urllib.request
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "config"
+# Demo JDownloader i serves its local API on this port + i, the same on every run. Not
+# JDownloader's 3128: a real JDownloader on the developer's machine may be using that.
+DEFAULT_LOCAL_PORT_BASE = 8766
 
 # Lean on purpose: `default_config:` pulls in cloud, go2rtc, bluetooth, zeroconf, mobile_app...,
 # which need the internet, extra binaries or hardware. This is enough for the UI, the history
@@ -83,6 +86,8 @@ def emulator_args(args: argparse.Namespace) -> list[str]:
         f"--password={args.password}",
         f"--devices={args.devices}",
         f"--links={args.links}",
+        # Fixed local API ports: a local entry added in the demo still works after a restart.
+        f"--local-port-base={args.local_port_base}",
     ]
 
 
@@ -99,7 +104,11 @@ def start_emulator(args: argparse.Namespace) -> tuple[subprocess.Popen[str], dic
     line = _read_line(proc.stdout, timeout=30)
     if not line:
         stop(proc, "emulator")
-        sys.exit("scripts/develop: the emulator did not start (see its output above)")
+        sys.exit(
+            "scripts/develop: the emulator did not start (see its output above; a port in use?"
+            f" --emulator-port is {args.emulator_port}, the local API ports start at"
+            f" --local-port-base {args.local_port_base})"
+        )
     # Keep draining its stdout so a chatty emulator never blocks on a full pipe.
     threading.Thread(target=_drain, args=(proc.stdout,), daemon=True).start()
     return proc, json.loads(line)
@@ -177,7 +186,8 @@ def banner(info: dict[str, Any], args: argparse.Namespace) -> str:
             "  2. Settings -> Devices & services -> Add integration -> JDownloader.",
             "  3a. MyJDownloader account: the e-mail and password above; open 'Advanced'",
             f"      and set the API server URL to {info['api_url']}",
-            "  3b. or Local JDownloader: host 127.0.0.1 and a device's local API port above.",
+            "  3b. or Local JDownloader: host 127.0.0.1 and a device's local API port above"
+            " (fixed: the entry survives a restart of scripts/develop).",
         ]
     lines += ["", "Press Ctrl-C to stop.", "=" * 78, ""]
     return "\n".join(lines)
@@ -197,6 +207,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--emulator-port", type=int, default=int(env("JD_EMULATOR_PORT", "8765")))
     parser.add_argument("--email", default=env("JD_EMAIL", "demo@example.com"))
     parser.add_argument("--password", default=env("JD_PASSWORD", "demo"))
+    parser.add_argument(
+        "--local-port-base",
+        type=int,
+        default=int(env("JD_LOCAL_PORT_BASE", str(DEFAULT_LOCAL_PORT_BASE))),
+        help="demo JDownloader i serves its local API on this port + i"
+        f" (default {DEFAULT_LOCAL_PORT_BASE}; 0: any free port, new on every run)",
+    )
     parser.add_argument("--devices", type=int, default=2)
     parser.add_argument("--links", type=int, default=60, help="links per demo JDownloader")
     return parser.parse_args()

@@ -135,12 +135,13 @@ class HomeAssistantApi:
 
 
 async def emulator_info(session: aiohttp.ClientSession, api_url: str) -> dict[str, Any]:
-    """What scripts/develop printed; devices only matter for --local (ports from a re-run)."""
+    """What scripts/develop printed; devices only matter for --local."""
     return {
         "api_url": api_url,
         "email": os.environ.get("JD_EMAIL", "demo@example.com"),
         "password": os.environ.get("JD_PASSWORD", "demo"),
-        "devices": [{"local_port": int(os.environ.get("JD_LOCAL_PORT", "0"))}],
+        # The first demo JDownloader's local API (scripts/develop --local-port-base).
+        "devices": [{"local_port": int(os.environ.get("JD_LOCAL_PORT_BASE", "8766"))}],
     }
 
 
@@ -255,7 +256,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ha-port", type=int, default=8123)
     parser.add_argument("--api-url", default="http://127.0.0.1:8765")
-    parser.add_argument("--local", action="store_true", help="add the local API (JD_LOCAL_PORT)")
+    parser.add_argument(
+        "--local", action="store_true", help="add the local API (port JD_LOCAL_PORT_BASE)"
+    )
     parser.add_argument("--device", default="JDownloader@demo")
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=1500)
