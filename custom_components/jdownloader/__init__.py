@@ -24,6 +24,7 @@ from .api import (
     MyJDownloaderClient,
     Secrets,
 )
+from .backoff import ServiceBackoff
 from .compat import async_get_device
 from .const import (
     CONF_API_URL,
@@ -40,16 +41,10 @@ from .const import (
     is_local_address,
     local_address,
 )
-from .coordinator import (
-    JDownloaderAccountCoordinator,
-    JDownloaderConfigEntry,
-    JDownloaderDeviceCoordinator,
-    JDownloaderRuntimeData,
-    ServiceBackoff,
-    async_account_serves,
-    async_local_device_ids,
-)
-from .events import async_setup_events
+from .coordinator import JDownloaderAccountCoordinator, JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry, JDownloaderRuntimeData
+from .detector import async_setup_events
+from .entries import async_account_serves, async_local_device_ids
 from .services import async_setup_services
 
 PLATFORMS: list[Platform] = [

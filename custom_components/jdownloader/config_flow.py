@@ -61,7 +61,7 @@ from .const import (
     is_local_address,
     local_address,
 )
-from .coordinator import async_account_serves
+from .entries import async_account_serves
 
 _EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
 _PASSWORD = TextSelector(

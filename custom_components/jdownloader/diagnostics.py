@@ -18,7 +18,8 @@ from .const import (
     DOMAIN,
     MODE_LOCAL,
 )
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 
 TO_REDACT = {
     CONF_EMAIL,
@@ -49,8 +50,15 @@ def _device(coordinator: JDownloaderDeviceCoordinator) -> dict[str, Any]:
         "update_interval": coordinator.update_interval.total_seconds()
         if coordinator.update_interval
         else None,
-        "data": async_redact_data(asdict(data), TO_REDACT) if data is not None else None,
+        "data": async_redact_data(_flat(data), TO_REDACT) if data is not None else None,
     }
+
+
+def _flat(data: JDownloaderDeviceData) -> dict[str, Any]:
+    """The poll's data with the slow values beside the fast ones, as one level."""
+    flat = asdict(data)
+    flat.update(flat.pop("slow"))
+    return flat
 
 
 async def async_get_config_entry_diagnostics(

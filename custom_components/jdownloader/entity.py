@@ -20,7 +20,8 @@ from .const import (
     MODEL,
     signal_device_added,
 )
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry
 
 
 class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
@@ -48,8 +49,8 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
             ),
         )
         # sw_version is maintained by the coordinator; an explicit None here would erase it.
-        if (data := coordinator.data) is not None and data.version is not None:
-            self._attr_device_info["sw_version"] = str(data.version)
+        if (data := coordinator.data) is not None and data.slow.version is not None:
+            self._attr_device_info["sw_version"] = str(data.slow.version)
 
     @property
     def available(self) -> bool:

@@ -1,4 +1,4 @@
-"""Event entity: one per JDownloader, fed by the detector in ``events.py``."""
+"""Event entity: one per JDownloader, fed by its detector (detector.py, rules in tracker.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry
 from .entity import JDownloaderEntity, async_add_device_entities
-from .events import EVENT_TYPES, get_event_source
+from .tracker import EVENT_TYPES
 
 PARALLEL_UPDATES = 0
 
@@ -48,8 +49,9 @@ class JDownloaderEventEntity(JDownloaderEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Subscribe to the detector."""
         await super().async_added_to_hass()
-        if (source := get_event_source(self.coordinator)) is not None:
-            self.async_on_remove(source.async_add_listener(self._async_handle_event))
+        detectors = self.coordinator.config_entry.runtime_data.detectors
+        if (detector := detectors.get(self.coordinator.device_id)) is not None:
+            self.async_on_remove(detector.async_add_listener(self._async_handle_event))
 
     @callback
     def _async_handle_event(self, event_type: str, data: dict[str, Any]) -> None:

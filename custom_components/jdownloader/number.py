@@ -20,7 +20,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import JDownloaderDevice
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator, JDownloaderDeviceData
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entity import JDownloaderEntity, async_add_device_entities
 from .services import async_device_action
 
@@ -39,9 +40,9 @@ class JDownloaderNumberEntityDescription(NumberEntityDescription):
 
 
 def _speed_limit(data: JDownloaderDeviceData) -> float | None:
-    if data.speed_limit is None:
+    if data.slow.speed_limit is None:
         return None
-    return round(data.speed_limit / KIB, 1)
+    return round(data.slow.speed_limit / KIB, 1)
 
 
 NUMBERS: tuple[JDownloaderNumberEntityDescription, ...] = (
@@ -66,7 +67,7 @@ NUMBERS: tuple[JDownloaderNumberEntityDescription, ...] = (
         native_max_value=20,
         native_step=1,
         mode=NumberMode.BOX,
-        value_fn=lambda data: data.max_simultaneous_downloads,
+        value_fn=lambda data: data.slow.max_simultaneous_downloads,
         set_fn=lambda device, value: device.set_max_simultaneous_downloads(round(value)),
     ),
 )

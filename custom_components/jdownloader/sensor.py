@@ -28,7 +28,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import AggregatedNumbers
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator, JDownloaderDeviceData
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entity import JDownloaderEntity, async_add_device_entities
 
 # Read-only platform: the coordinator serialises device access.
@@ -203,7 +204,7 @@ SENSORS: tuple[JDownloaderSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
         suggested_display_precision=1,
-        value_fn=lambda data: data.free_space,
+        value_fn=lambda data: data.slow.free_space,
     ),
     JDownloaderSensorEntityDescription(
         key="connection_type",
@@ -217,14 +218,14 @@ SENSORS: tuple[JDownloaderSensorEntityDescription, ...] = (
         key="version",
         translation_key="version",
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data: data.version,
+        value_fn=lambda data: data.slow.version,
     ),
     JDownloaderSensorEntityDescription(
         key="started",
         translation_key="started",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data: data.started,
+        value_fn=lambda data: data.slow.started,
     ),
 )
 

@@ -39,7 +39,8 @@ from .api import (
     JDownloaderServiceUnavailableError,
 )
 from .const import DOMAIN
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry
 
 SERVICE_ADD_LINKS = "add_links"
 SERVICE_GET_DOWNLOADS = "get_downloads"

@@ -24,7 +24,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import JDownloaderDevice, ToolbarStatus
 from .const import DOMAIN
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry
 from .entity import JDownloaderEntity, async_add_device_entities
 from .services import async_device_action
 

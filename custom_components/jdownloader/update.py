@@ -18,7 +18,8 @@ from homeassistant.components.update import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import JDownloaderConfigEntry, JDownloaderDeviceCoordinator
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry
 from .entity import JDownloaderEntity, async_add_device_entities
 from .services import async_device_action
 
@@ -49,14 +50,14 @@ class JDownloaderUpdate(JDownloaderEntity, UpdateEntity):
     @property
     def installed_version(self) -> str | None:
         """The running JDownloader revision."""
-        version = self.coordinator.data.version
+        version = self.coordinator.data.slow.version
         return None if version is None else str(version)
 
     @property
     def latest_version(self) -> str | None:
         """The installed revision, or a marker that a newer one is ready."""
         installed = self.installed_version
-        available = self.coordinator.data.update_available
+        available = self.coordinator.data.slow.update_available
         if installed is None or available is None:
             return None
         return f"newer than {installed}" if available else installed

@@ -30,7 +30,6 @@ from custom_components.jdownloader.const import (
     MODE_CLOUD,
 )
 from custom_components.jdownloader.coordinator import JDownloaderDeviceCoordinator
-from custom_components.jdownloader.events import get_event_source
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_EMAIL
@@ -79,12 +78,12 @@ def _force_check(coordinator: JDownloaderDeviceCoordinator) -> None:
     """Worst case: the event detector's transition check on every poll.
 
     In steady state the detector adds no request (the running packages come with the poll); on a
-    transition it reads all package rows and the unfinished packages' links. ``_force`` is the
-    detector's private "check everything on the next poll" flag (skipped if it no longer has it).
+    transition it reads all package rows and the unfinished packages' links. ``force`` is the
+    tracker's "check everything on the next poll" flag.
     """
-    source = get_event_source(coordinator)
-    if source is not None and hasattr(source, "_force"):
-        source._force = True
+    detectors = coordinator.config_entry.runtime_data.detectors
+    if (detector := detectors.get(coordinator.device_id)) is not None:
+        detector.state.force = True
 
 
 async def _poll_all(

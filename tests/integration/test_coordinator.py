@@ -10,6 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.jdownloader.api import PollResult
+from custom_components.jdownloader.backoff import ServiceBackoff
 from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import (
     BACKOFF_MAX,
@@ -17,11 +18,8 @@ from custom_components.jdownloader.const import (
     PROBE_WAIT,
     signal_device_added,
 )
-from custom_components.jdownloader.coordinator import (
-    JDownloaderDeviceCoordinator,
-    ServiceBackoff,
-)
-from custom_components.jdownloader.events import EventSource
+from custom_components.jdownloader.coordinator import JDownloaderDeviceCoordinator
+from custom_components.jdownloader.doorbell import Doorbell
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -329,12 +327,12 @@ async def test_slow_data_hourly_and_after_actions(
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[sim.id]
     data = coordinator.data
-    assert data.version is not None
-    assert data.update_available is False
-    assert data.started is not None
-    assert data.speed_limit is not None
-    assert data.max_simultaneous_downloads is not None
-    assert data.free_space is not None
+    assert data.slow.version is not None
+    assert data.slow.update_available is False
+    assert data.slow.started is not None
+    assert data.slow.speed_limit is not None
+    assert data.slow.max_simultaneous_downloads is not None
+    assert data.slow.free_space is not None
 
     key = ("relay", "/update/isUpdateAvailable")
     assert emulator.counters[key] == 1
@@ -344,7 +342,7 @@ async def test_slow_data_hourly_and_after_actions(
     sim.update_available = True
     await advance(3600)
     assert emulator.counters[key] == 2
-    assert coordinator.data.update_available is True
+    assert coordinator.data.slow.update_available is True
 
     await coordinator.async_request_slow_refresh()
     await hass.async_block_till_done()
@@ -392,16 +390,16 @@ def test_backoff_doubles_to_a_cap_and_honours_retry_after(freezer: FrozenDateTim
     assert backoff.remaining() == 0
     delays = []
     for _ in range(11):
-        delays.append(backoff.failure())
+        delays.append(backoff.refused())
         # A second failure within the waiting period (another device) does not add a step.
-        assert backoff.failure() == pytest.approx(delays[-1])
+        assert backoff.refused() == pytest.approx(delays[-1])
         freezer.tick(timedelta(seconds=delays[-1]))
     assert delays == [60, 120, 120, 120, 120, 120, 240, 480, 960, 1800, 1800]
-    backoff.success()
+    backoff.answered()
     assert backoff.remaining() == 0
-    assert backoff.failure(retry_after=300) == 300
+    assert backoff.refused(retry_after=300) == 300
     freezer.tick(timedelta(seconds=300))
-    assert backoff.failure(retry_after=10_000) == 1800
+    assert backoff.refused(retry_after=10_000) == 1800
 
 
 async def test_rename_in_myjdownloader_renames_device(
@@ -470,7 +468,7 @@ async def test_free_space(
     sim.settings["DefaultDownloadFolder"] = folder
     sim.storage_free = free
     await init_integration(relay_entry)
-    assert relay_entry.runtime_data.devices[sim.id].data.free_space == expected
+    assert relay_entry.runtime_data.devices[sim.id].data.slow.free_space == expected
 
 
 @pytest.mark.parametrize("emulator_options", [{"devices": 5}])
@@ -518,7 +516,7 @@ async def test_lan_device_keeps_updating_while_the_cloud_refuses(
     sends nothing to the cloud meanwhile. (The events long-poll is off here: the simulated
     clock's 30 s jumps would time its pending request out and send the polls to the relay.)
     """
-    monkeypatch.setattr(EventSource, "_manage_listen_task", lambda self, connection_type: None)
+    monkeypatch.setattr(Doorbell, "follow", lambda self, connection: None)
     lan, relayed = emulator.devices
     relayed.direct_enabled = False
     await init_integration(cloud_entry)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from custom_components.jdownloader.const import CONF_ADVANCED, CONF_API_URL, DOMAIN
-from custom_components.jdownloader.events import EventSource
+from custom_components.jdownloader.doorbell import Doorbell
 from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import (
@@ -58,7 +58,7 @@ async def test_flow_to_live_entities(
     # The events long-poll (direct/local) waits on the real clock; on newer HA/aiohttp the frozen
     # clock's jumps fire its timeout handles early and tear the request down mid-test. The
     # long-poll has its own tests (test_event.py); here polling alone drives the entities.
-    monkeypatch.setattr(EventSource, "_manage_listen_task", lambda self, connection_type: None)
+    monkeypatch.setattr(Doorbell, "follow", lambda self, connection: None)
     sim = emulator.devices[0]
     sim.clear_downloads()
     sim.add_package("holiday video", links=2, bytes_per_link=500 * MB)

@@ -23,7 +23,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.jdownloader.api import RunningPackage
 from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
-from custom_components.jdownloader.events import BUS_EVENT, get_event_source
+from custom_components.jdownloader.detector import BUS_EVENT
 from homeassistant.components.event import ATTR_EVENT_TYPE
 from homeassistant.const import Platform
 from homeassistant.core import Event, HomeAssistant, callback
@@ -333,7 +333,7 @@ async def test_doorbell_waits_for_the_cloud_back_off(
     sim = emulator.devices[0]
     await init_integration(cloud_entry)
     await listening(hass, cloud_entry, sim)
-    cloud_entry.runtime_data.backoff.failure()  # what a 429 from any call records
+    cloud_entry.runtime_data.backoff.refused()  # what a 429 from any call records
     emulator.reset_counters()
     sim.restart()  # the pending listen ends with FILE_NOT_FOUND
     # Without the back-off the doorbell resubscribes after 2 s.
@@ -420,9 +420,9 @@ async def test_relay_long_poll_optional(
     await init_integration(relay_entry)
     assert sim.events.subscribers == {}
     coordinator = relay_entry.runtime_data.devices[sim.id]
-    source = get_event_source(coordinator)
-    assert source is not None
-    source.relay_long_poll = True
+    detector = relay_entry.runtime_data.detectors.get(sim.id)
+    assert detector is not None
+    detector.doorbell.relay_long_poll = True
     await coordinator.async_refresh()
     await listening(hass, relay_entry, sim)
     (subscriber,) = sim.events.subscribers.values()

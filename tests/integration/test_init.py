@@ -38,7 +38,7 @@ async def test_cloud_setup_and_unload(
     assert device.sw_version is not None
     coordinator = cloud_entry.runtime_data.devices[sim.id]
     assert coordinator.last_update_success
-    assert coordinator.data.version is not None
+    assert coordinator.data.slow.version is not None
 
     assert await hass.config_entries.async_unload(cloud_entry.entry_id)
     await hass.async_block_till_done()

@@ -55,8 +55,9 @@ class CloudGate(Protocol):
     def answered(self) -> None:
         """The cloud answered (anything but 429/503)."""
 
-    def refused(self, retry_after: float | None) -> None:
-        """The cloud answered 429 TOO_MANY_REQUESTS or 503 OVERLOAD/MAINTENANCE."""
+    def refused(self, retry_after: float | None) -> object:
+        """The cloud answered 429 TOO_MANY_REQUESTS or 503 OVERLOAD/MAINTENANCE (what it
+        returns is not used)."""
 
 
 class MyJDownloaderClient:

@@ -1,0 +1,276 @@
+"""Home Assistant side of event detection: one :class:`EventDetector` per JDownloader.
+
+It never reads the whole link list on a timer. Every poll already brings the running packages
+(``polling/poll`` with ``downloadProgress``, no extra request), the aggregated numbers, the
+controller state and the waiting captchas; :mod:`.tracker` decides from that whether anything can
+have happened, and only such a *transition* costs requests:
+
+* a package left the running set → ``queryPackages`` for just those packages, plus
+  ``queryLinks`` (failure fields) for those of them that did not finish;
+* the structure changed (package/link counts, total bytes, controller state, the toolbar's total
+  of downloadable bytes, which drops when a link fails) → ``queryPackages`` for all packages (one
+  small row each) plus ``queryLinks`` for the unfinished packages that may have changed.
+
+Answers are digested by the tracker's pure functions, which the client runs in an executor for
+large answers; only the set arithmetic and the firing happen on the event loop. What the
+detector finds goes to the event entity (listeners) and to the bus as ``jdownloader_event``.
+:mod:`.doorbell` adds JDownloader's event API where it is cheap.
+
+Device quirks this relies on: there is no "package finished" event on the device (a package is
+finished when all its links are); package and link uuids survive a JDownloader restart;
+``downloadProgress`` may be missing on some builds, and then a package-level check runs when
+progress changed, at most once a minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+import contextlib
+from typing import Any, Final
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event as HassEvent, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.util import dt as dt_util
+
+from .api import Connection, JDownloaderError, cpu_turn
+from .compat import async_get_device
+from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
+from .coordinator import JDownloaderDeviceCoordinator
+from .data import JDownloaderConfigEntry, JDownloaderDeviceData
+from .doorbell import Doorbell
+from .tracker import (
+    DETAIL_FIELDS,
+    EVENT_CAPTCHA_REQUIRED,
+    LINK_FIELDS,
+    PACKAGE_FIELDS,
+    Check,
+    Links,
+    PackageRow,
+    Snapshot,
+    TrackerEvent,
+    TrackerState,
+    add_details,
+    apply_check,
+    commit_running,
+    digest_details,
+    digest_links,
+    digest_packages,
+    links_to_read,
+    new_captchas,
+    plan_check,
+    unknown_failures,
+)
+
+BUS_EVENT: Final = "jdownloader_event"
+
+WEB_INTERFACE_URL: Final = "https://my.jdownloader.org/"
+CAPTCHA_URL: Final = "https://my.jdownloader.org/?deviceId={device_id}#webinterface:captcha"
+
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+def snapshot(data: JDownloaderDeviceData) -> Snapshot:
+    """What the tracker needs of one poll."""
+    poll, toolbar = data.poll, data.toolbar
+    packages = poll.running_packages
+    running = None if packages is None else frozenset(p.uuid for p in packages)
+    agg = poll.aggregated
+    counts = (agg.package_count, agg.links_count, agg.total_bytes) if agg else None
+    return Snapshot(
+        running=running,
+        active=bool(running) or toolbar.running or poll.jd_state == "RUNNING",
+        # Not toolbar.running: it flickers between one link finishing and the next starting (the
+        # running packages cover it), while the controller state marks the real start and end.
+        structure=(counts, poll.jd_state, toolbar.download_complete),
+        progress=(agg.loaded_bytes if agg else None, toolbar.download_current),
+        captchas=None if poll.captchas is None else tuple(poll.captchas),
+    )
+
+
+class EventDetector:
+    """Turns one JDownloader's polls (and, where cheap, its event stream) into events."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: JDownloaderConfigEntry,
+        coordinator: JDownloaderDeviceCoordinator,
+    ) -> None:
+        """Create an idle detector; ``async_start`` attaches it to the coordinator."""
+        self.hass = hass
+        self.entry = entry
+        self.coordinator = coordinator
+        self.state = TrackerState()
+        # Captured now: runtime_data is gone by the time unload callbacks run.
+        devices = entry.runtime_data.devices
+        self.doorbell = Doorbell(
+            coordinator.device,
+            self._refresh,
+            cloud_wait=entry.runtime_data.backoff.remaining,
+            alive=lambda: coordinator in devices.values(),
+        )
+        self._listeners: list[EventListener] = []
+        self._process_task: asyncio.Task[None] | None = None
+        self._dirty = False
+        self._unsub: CALLBACK_TYPE | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+    @callback
+    def async_start(self) -> None:
+        """Follow the coordinator; take the baseline from the data it already has."""
+        # Every later poll brings the running packages, at no extra request.
+        self.coordinator.device.poll_download_progress = True
+        self._unsub = self.coordinator.async_add_listener(self._on_update)
+        self._on_update()
+
+    async def async_stop(self) -> None:
+        """Stop listening (on unload); the device drops the subscription after its keepalive."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        await self.doorbell.stop()
+        if self._process_task is not None and not self._process_task.done():
+            self._process_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._process_task
+        self._process_task = None
+
+    @callback
+    def async_add_listener(self, listener: EventListener) -> CALLBACK_TYPE:
+        """Call ``listener(event_type, data)`` for every event; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    @callback
+    def _on_update(self) -> None:
+        coordinator = self.coordinator
+        if not coordinator.last_update_success or coordinator.data is None:
+            return
+        self.doorbell.follow(Connection(coordinator.data.connection_type))
+        if self._process_task is not None and not self._process_task.done():
+            self._dirty = True  # the running pass picks the newer data up
+            return
+        self._process_task = self.hass.async_create_task(
+            self._process_loop(), f"jdownloader events {coordinator.device_id}", eager_start=True
+        )
+
+    async def _process_loop(self) -> None:
+        self._dirty = True
+        while self._dirty:
+            self._dirty = False
+            if (data := self.coordinator.data) is not None:
+                await self._process(snapshot(data))
+
+    # ------------------------------------------------------------------ one poll
+    async def _process(self, snap: Snapshot) -> None:
+        state, now = self.state, dt_util.utcnow()
+        self._fire_all(new_captchas(state, snap))
+        if (check := plan_check(state, snap, now)) is None:
+            commit_running(state, snap)
+            return
+        try:
+            packages, links = await self._read(check, snap)
+        except JDownloaderError as err:
+            # Nothing was committed: the next poll checks everything again.
+            LOGGER.debug(
+                "Event check of %s failed: %s", self.coordinator.device_name, type(err).__name__
+            )
+            state.force = True
+            return
+        async with cpu_turn():  # not while a large answer is decoded: see cpu_turn
+            events = apply_check(state, snap, check, packages, links, now)
+        self._fire_all(events)
+
+    async def _read(self, check: Check, snap: Snapshot) -> tuple[dict[int, PackageRow], Links]:
+        device = self.coordinator.device
+        packages = await device.query_packages_as(
+            digest_packages, PACKAGE_FIELDS, package_ids=None if check.full else check.left
+        )
+        async with cpu_turn():
+            unfinished = links_to_read(self.state, snap, check, packages)
+        if not unfinished:
+            return packages, Links(packages=frozenset(packages))
+        links = await device.query_links_as(
+            digest_links(unfinished), LINK_FIELDS, package_ids=unfinished
+        )
+        if new := unknown_failures(self.state, links):
+            add_details(
+                links, await device.query_links_as(digest_details, DETAIL_FIELDS, link_ids=new)
+            )
+        return packages, links
+
+    def _fire_all(self, events: list[TrackerEvent]) -> None:
+        for event_type, data in events:
+            if event_type == EVENT_CAPTCHA_REQUIRED:
+                data["solve_url"] = self._solve_url()
+            self._fire(event_type, data)
+
+    def _solve_url(self) -> str:
+        if self.entry.data.get(CONF_MODE) == MODE_CLOUD:
+            return CAPTCHA_URL.format(device_id=self.coordinator.device_id)
+        # Local mode does not know the MyJDownloader device id: open the web interface.
+        return WEB_INTERFACE_URL
+
+    def _fire(self, event_type: str, data: dict[str, Any]) -> None:
+        coordinator = self.coordinator
+        LOGGER.debug("%s: %s %s", coordinator.device_name, event_type, data)
+        for listener in list(self._listeners):
+            listener(event_type, data)
+        device = async_get_device(
+            dr.async_get(self.hass),
+            (DOMAIN, coordinator.device_id),
+            coordinator.config_entry.entry_id,
+        )
+        self.hass.bus.async_fire(
+            BUS_EVENT,
+            {
+                "type": event_type,
+                "device_id": device.id if device else None,
+                "jdownloader_id": coordinator.device_id,
+                "device_name": coordinator.device_name,
+                **data,
+            },
+        )
+
+    async def _refresh(self) -> None:
+        """The doorbell rang: the refreshed poll data decides what (if anything) is checked."""
+        # Straight to async_refresh: the debounced request would hold later ones for 10 s.
+        await self.coordinator.async_refresh()
+        if self._process_task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._process_task)
+
+
+@callback
+def async_setup_events(hass: HomeAssistant, entry: JDownloaderConfigEntry) -> None:
+    """Attach a detector to every JDownloader of the entry, now and when one appears."""
+    detectors = entry.runtime_data.detectors
+
+    @callback
+    def _attach(coordinator: JDownloaderDeviceCoordinator) -> None:
+        if coordinator.device_id in detectors:
+            return
+        detector = detectors[coordinator.device_id] = EventDetector(hass, entry, coordinator)
+        detector.async_start()
+
+        async def _stop() -> None:
+            detectors.pop(coordinator.device_id, None)
+            await detector.async_stop()
+
+        entry.async_on_unload(_stop)
+
+    @callback
+    def _on_stop(_: HassEvent) -> None:
+        # HA shutdown does not unload entries; the long-polls must not outlive the loop.
+        for detector in detectors.values():
+            detector.doorbell.cancel()
+
+    for coordinator in entry.runtime_data.devices.values():
+        _attach(coordinator)
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, _on_stop))
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_device_added(entry.entry_id), _attach)
+    )

@@ -1,0 +1,77 @@
+"""Values that change slowly: read at most hourly (``SLOW_DATA_INTERVAL``) and after an action.
+
+A new one is a field of :class:`SlowData` and a row of :data:`READERS`; entities read it as
+``data.slow.<field>``. A call an older JDownloader does not know (an API error) leaves that
+field None; anything else (offline, rate limited) fails the poll, which retries everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from homeassistant.util import dt as dt_util
+
+from .api import JDownloaderApiError, JDownloaderDevice
+from .const import GENERAL_SETTINGS, KEY_DOWNLOAD_FOLDER, KEY_SPEED_LIMIT
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SlowData:
+    """The slow-changing values of one JDownloader (None: not known)."""
+
+    update_available: bool | None = None
+    version: int | None = None
+    started: datetime | None = None
+    free_space: int | None = None
+    speed_limit: int | None = None
+    max_simultaneous_downloads: int | None = None
+
+
+async def _started(device: JDownloaderDevice) -> datetime:
+    uptime = timedelta(milliseconds=await device.uptime())
+    return (dt_util.utcnow() - uptime).replace(microsecond=0)
+
+
+async def _speed_limit(device: JDownloaderDevice) -> int | None:
+    limit = await device.config_get(GENERAL_SETTINGS, KEY_SPEED_LIMIT)
+    return limit if isinstance(limit, int) else None
+
+
+async def _free_space(device: JDownloaderDevice) -> int | None:
+    """Free bytes on the storage holding the default download folder."""
+    folder = await device.config_get(GENERAL_SETTINGS, KEY_DOWNLOAD_FOLDER)
+    path = folder if isinstance(folder, str) and folder else None
+    infos = [i for i in await device.storage_infos(path) if not i.error and i.free >= 0]
+    if not infos:
+        return None
+    if path is not None:
+        # Several mounts may be returned: prefer the one the folder lives on.
+        matching = [i for i in infos if path.startswith(i.path)]
+        if matching:
+            return max(matching, key=lambda i: len(i.path)).free
+    return infos[0].free
+
+
+# Field of SlowData → how to read it; one request or two each, one after the other.
+READERS: Final[dict[str, Callable[[JDownloaderDevice], Awaitable[Any]]]] = {
+    "update_available": lambda device: device.is_update_available(),
+    "version": lambda device: device.version(),
+    "started": _started,
+    "speed_limit": _speed_limit,
+    "max_simultaneous_downloads": lambda device: device.get_max_simultaneous_downloads(),
+    "free_space": _free_space,
+}
+
+
+async def read_slow_data(device: JDownloaderDevice) -> SlowData:
+    """Read every slow value (sequentially: a relay poll's cost must stay predictable)."""
+    values: dict[str, Any] = {}
+    for name, read in READERS.items():
+        try:
+            values[name] = await read(device)
+        except JDownloaderApiError:
+            continue
+    return SlowData(**values)
