@@ -32,6 +32,8 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import (
+    DEFAULT_API_URL,
+    DEFAULT_LOCAL_PORT,
     DeviceIdentity,
     JDownloaderApiError,
     JDownloaderAuthError,
@@ -50,9 +52,7 @@ from .const import (
     CONF_DEVICE_ID,
     CONF_DIRECT_CONNECTION,
     CONF_MODE,
-    DEFAULT_API_URL,
     DEFAULT_DIRECT_CONNECTION,
-    DEFAULT_LOCAL_PORT,
     DOMAIN,
     LOCAL_FLOW_TIMEOUT,
     LOGGER,

@@ -27,8 +27,6 @@ CONF_ADVANCED: Final = "advanced"
 CONF_DIRECT_CONNECTION: Final = "direct_connection"
 DEFAULT_DIRECT_CONNECTION: Final = True
 
-DEFAULT_API_URL: Final = "https://api.jdownloader.org"
-DEFAULT_LOCAL_PORT: Final = 3128
 # The config flow waits this long for a local JDownloader (setup and polls use the client's own).
 LOCAL_FLOW_TIMEOUT: Final = 10.0
 
@@ -57,11 +55,6 @@ BACKOFF_STEADY_FOR: Final = 600.0
 BACKOFF_MAX: Final = 1800.0
 # While one coordinator probes after a back-off, the others look again this much later (s).
 PROBE_WAIT: Final = 10.0
-
-# JDownloader advanced settings read for slow data.
-GENERAL_SETTINGS: Final = "org.jdownloader.settings.GeneralSettings"
-KEY_SPEED_LIMIT: Final = "DownloadSpeedLimit"
-KEY_DOWNLOAD_FOLDER: Final = "DefaultDownloadFolder"
 
 # jd_state values meaning "downloads are running"
 RUNNING_STATES: Final = frozenset({"RUNNING"})

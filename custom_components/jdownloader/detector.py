@@ -251,13 +251,18 @@ def async_setup_events(hass: HomeAssistant, entry: JDownloaderConfigEntry) -> No
 
     @callback
     def _attach(coordinator: JDownloaderDeviceCoordinator) -> None:
-        if coordinator.device_id in detectors:
-            return
-        detector = detectors[coordinator.device_id] = EventDetector(hass, entry, coordinator)
+        device_id = coordinator.device_id
+        if (old := detectors.get(device_id)) is not None:
+            if old.coordinator is coordinator:
+                return
+            # Deleted from Home Assistant and listed again: a new coordinator, a new detector.
+            hass.async_create_task(old.async_stop(), eager_start=True)
+        detector = detectors[device_id] = EventDetector(hass, entry, coordinator)
         detector.async_start()
 
         async def _stop() -> None:
-            detectors.pop(coordinator.device_id, None)
+            if detectors.get(device_id) is detector:
+                del detectors[device_id]
             await detector.async_stop()
 
         entry.async_on_unload(_stop)

@@ -1,16 +1,26 @@
-"""Base entity and dynamic-device helper for JDownloader platforms."""
+"""Base entity of the JDownloader platforms, adding entities for new JDownloaders, and running
+an entity's command (errors translated, a refresh after it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .api import (
+    JDownloaderApiError,
+    JDownloaderAuthError,
+    JDownloaderDeviceOfflineError,
+    JDownloaderError,
+    JDownloaderRateLimitError,
+    JDownloaderServiceUnavailableError,
+)
 from .const import (
     CONF_MODE,
     CONFIGURATION_URL,
@@ -82,4 +92,49 @@ def async_add_device_entities(
     _add(list(entry.runtime_data.devices.values()))
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_device_added(entry.entry_id), _add_one)
+    )
+
+
+async def async_device_action[T](
+    coordinator: JDownloaderDeviceCoordinator,
+    action: Callable[[], Awaitable[T]],
+    *,
+    slow: bool = False,
+    restart: bool = False,
+) -> T:
+    """Run one command against a JDownloader, then refresh so its entities follow at once.
+
+    ``slow`` re-reads the slow data too (settings, version, update state); ``restart`` (the
+    command restarts JDownloader) re-reads it once JDownloader is back. The refresh also runs
+    after a failure, so the entities show what the device really did.
+    """
+    try:
+        return await action()
+    except JDownloaderError as err:
+        raise action_error(err, coordinator.device_name) from err
+    finally:
+        if restart:
+            await coordinator.async_refresh_after_restart()
+        elif slow:
+            await coordinator.async_request_slow_refresh()
+        else:
+            await coordinator.async_refresh_after_action()
+
+
+def action_error(err: JDownloaderError, device_name: str) -> HomeAssistantError:
+    """Translate a client error raised by an action into a user-facing error."""
+    placeholders = {"device": device_name}
+    if isinstance(err, JDownloaderDeviceOfflineError):
+        key = "device_unreachable"
+    elif isinstance(err, JDownloaderRateLimitError | JDownloaderServiceUnavailableError):
+        key = "service_busy"
+    elif isinstance(err, JDownloaderAuthError):
+        key = "action_auth_failed"
+    elif isinstance(err, JDownloaderApiError):
+        key = "command_rejected"
+        placeholders["error"] = err.error_type
+    else:
+        key = "communication_error"
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )

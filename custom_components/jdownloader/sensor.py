@@ -27,7 +27,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .api import AggregatedNumbers
+from .api import AggregatedNumbers, Connection
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entity import JDownloaderEntity, async_add_device_entities
@@ -43,7 +43,7 @@ DOWNLOAD_STATES: dict[str, str] = {
     "STOPPING": "stopping",
     "STOPPED_STATE": "stopped",
 }
-CONNECTION_TYPES = ["relay", "direct", "local"]
+CONNECTION_TYPES = [connection.value for connection in Connection]
 
 
 @dataclass(frozen=True, kw_only=True)

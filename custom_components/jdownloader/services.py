@@ -1,4 +1,4 @@
-"""Actions (services) of the JDownloader integration and the shared action error handling.
+"""Actions (services) of the JDownloader integration.
 
 Actions target one JDownloader through its Home Assistant device (``device_id``), so a call
 runs exactly once however many entities that device has. Input is checked and the target
@@ -8,7 +8,6 @@ device may have received it and a retry could add the links twice.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 import re
 from typing import Any, Literal
 
@@ -31,16 +30,12 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from .api import (
     AddLinksRequest,
     DownloadPackage,
-    JDownloaderApiError,
-    JDownloaderAuthError,
-    JDownloaderDeviceOfflineError,
     JDownloaderError,
-    JDownloaderRateLimitError,
-    JDownloaderServiceUnavailableError,
 )
 from .const import DOMAIN
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
+from .entity import action_error, async_device_action
 
 SERVICE_ADD_LINKS = "add_links"
 SERVICE_GET_DOWNLOADS = "get_downloads"
@@ -121,51 +116,6 @@ CLEANUP_SCHEMA = vol.Schema(
         ),
     }
 )
-
-
-def action_error(err: JDownloaderError, device_name: str) -> HomeAssistantError:
-    """Translate a client error raised by an action into a user-facing error."""
-    placeholders = {"device": device_name}
-    if isinstance(err, JDownloaderDeviceOfflineError):
-        key = "device_unreachable"
-    elif isinstance(err, JDownloaderRateLimitError | JDownloaderServiceUnavailableError):
-        key = "service_busy"
-    elif isinstance(err, JDownloaderAuthError):
-        key = "action_auth_failed"
-    elif isinstance(err, JDownloaderApiError):
-        key = "command_rejected"
-        placeholders["error"] = err.error_type
-    else:
-        key = "communication_error"
-    return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
-    )
-
-
-async def async_device_action[T](
-    coordinator: JDownloaderDeviceCoordinator,
-    action: Callable[[], Awaitable[T]],
-    *,
-    slow: bool = False,
-    restart: bool = False,
-) -> T:
-    """Run one command against a JDownloader, then refresh so its entities follow at once.
-
-    ``slow`` re-reads the slow data too (settings, version, update state); ``restart`` (the
-    command restarts JDownloader) re-reads it once JDownloader is back. The refresh also runs
-    after a failure, so the entities show what the device really did.
-    """
-    try:
-        return await action()
-    except JDownloaderError as err:
-        raise action_error(err, coordinator.device_name) from err
-    finally:
-        if restart:
-            await coordinator.async_refresh_after_restart()
-        elif slow:
-            await coordinator.async_request_slow_refresh()
-        else:
-            await coordinator.async_refresh_after_action()
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:

@@ -14,8 +14,13 @@ from typing import Any, Final
 
 from homeassistant.util import dt as dt_util
 
-from .api import JDownloaderApiError, JDownloaderDevice
-from .const import GENERAL_SETTINGS, KEY_DOWNLOAD_FOLDER, KEY_SPEED_LIMIT
+from .api import (
+    GENERAL_SETTINGS,
+    KEY_DEFAULT_DOWNLOAD_FOLDER,
+    KEY_SPEED_LIMIT,
+    JDownloaderApiError,
+    JDownloaderDevice,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,7 +47,7 @@ async def _speed_limit(device: JDownloaderDevice) -> int | None:
 
 async def _free_space(device: JDownloaderDevice) -> int | None:
     """Free bytes on the storage holding the default download folder."""
-    folder = await device.config_get(GENERAL_SETTINGS, KEY_DOWNLOAD_FOLDER)
+    folder = await device.config_get(GENERAL_SETTINGS, KEY_DEFAULT_DOWNLOAD_FOLDER)
     path = folder if isinstance(folder, str) and folder else None
     infos = [i for i in await device.storage_infos(path) if not i.error and i.free >= 0]
     if not infos:

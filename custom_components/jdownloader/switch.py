@@ -26,8 +26,7 @@ from .api import JDownloaderDevice, ToolbarStatus
 from .const import DOMAIN
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
-from .entity import JDownloaderEntity, async_add_device_entities
-from .services import async_device_action
+from .entity import JDownloaderEntity, async_add_device_entities, async_device_action
 
 # Actions go to one JDownloader at a time.
 PARALLEL_UPDATES = 1

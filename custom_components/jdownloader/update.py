@@ -20,8 +20,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
-from .entity import JDownloaderEntity, async_add_device_entities
-from .services import async_device_action
+from .entity import JDownloaderEntity, async_add_device_entities, async_device_action
 
 # Actions go to one JDownloader at a time.
 PARALLEL_UPDATES = 1

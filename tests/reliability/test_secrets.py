@@ -103,7 +103,7 @@ async def test_nothing_secret_leaks_during_a_full_run(
         return real_get_session(hass, verify_ssl, **kwargs)
 
     # Set up through the flow, as a user would, with the real password.
-    with patch("custom_components.jdownloader.async_get_clientsession", get_session):
+    with patch("custom_components.jdownloader.account_entry.async_get_clientsession", get_session):
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], {"next_step_id": "cloud"}

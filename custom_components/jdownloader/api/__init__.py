@@ -7,7 +7,15 @@ The caller passes in its ``aiohttp.ClientSession``. Cloud mode: :class:`MyJDownl
 
 from .client import CloudGate, MyJDownloaderClient
 from .codec import decode_body
-from .const import APP_KEY, DEFAULT_API_URL, DEFAULT_LOCAL_PORT, DEFAULT_TIMEOUT
+from .const import (
+    APP_KEY,
+    DEFAULT_API_URL,
+    DEFAULT_LOCAL_PORT,
+    DEFAULT_TIMEOUT,
+    GENERAL_SETTINGS,
+    KEY_DEFAULT_DOWNLOAD_FOLDER,
+    KEY_SPEED_LIMIT,
+)
 from .cpu import cpu_turn
 from .device import JDownloaderDevice
 from .exceptions import (
@@ -53,6 +61,9 @@ __all__ = [
     "DEFAULT_API_URL",
     "DEFAULT_LOCAL_PORT",
     "DEFAULT_TIMEOUT",
+    "GENERAL_SETTINGS",
+    "KEY_DEFAULT_DOWNLOAD_FOLDER",
+    "KEY_SPEED_LIMIT",
     "Account",
     "AddLinksRequest",
     "AggregatedNumbers",
