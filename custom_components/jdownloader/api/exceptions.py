@@ -6,7 +6,7 @@ relayed URLs carry the session token, and ``/my/*`` URLs carry the e-mail addres
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 
@@ -85,6 +85,36 @@ class ConnectFailedError(JDownloaderConnectionError):
     """
 
 
+# What an error type means to the caller: (endpoint, type, retry_after) → the exception.
+_BY_TYPE: dict[str, Callable[[str, str, float | None], JDownloaderError]] = {
+    "TOKEN_INVALID": lambda at, _, __: TokenInvalidError(f"Session token rejected on {at}"),
+    "AUTH_FAILED": lambda at, _, __: JDownloaderAuthError(f"Authentication failed on {at}"),
+    "ERROR_EMAIL_NOT_CONFIRMED": lambda _, __, ___: JDownloaderEmailNotConfirmedError(
+        "The account's e-mail address is not confirmed"
+    ),
+    "TOO_MANY_REQUESTS": lambda at, _, retry_after: JDownloaderRateLimitError(
+        f"Rate limited on {at}", retry_after
+    ),
+    "OVERLOAD": lambda at, kind, _: JDownloaderServiceUnavailableError(
+        f"MyJDownloader unavailable ({kind}) on {at}", kind
+    ),
+    "MAINTENANCE": lambda at, kind, _: JDownloaderServiceUnavailableError(
+        f"MyJDownloader unavailable ({kind}) on {at}", kind
+    ),
+    "OFFLINE": lambda at, _, __: JDownloaderDeviceOfflineError(f"Device offline on {at}"),
+}
+
+# An error without a type over a MyJDownloader connection, read from its status alone as JD's
+# own client does (AbstractMyJDClient.handleInvalidResponseCodes).
+_TYPE_OF_BARE_STATUS: dict[int, str] = {
+    401: "ERROR_EMAIL_NOT_CONFIRMED",
+    403: "AUTH_FAILED",
+    407: "TOKEN_INVALID",
+    502: "MAINTENANCE",
+    503: "OVERLOAD",
+}
+
+
 def map_error(
     status: int,
     error: Mapping[str, Any] | None,
@@ -96,46 +126,32 @@ def map_error(
 ) -> JDownloaderError:
     """Turn a non-200 answer into the exception the caller sees (TOKEN_INVALID stays internal).
 
-    ``myjd``: the answer came over a MyJDownloader connection (connection server, relay or direct),
-    where an error without a type means what JD's own client reads from the status alone
-    (``AbstractMyJDClient.handleInvalidResponseCodes``): 403 auth failed, 401 e-mail not
-    confirmed, 407 token invalid, 502 maintenance, 503 overload. The local Deprecated API has no
-    account, so there a bare status stays a plain API error.
+    ``myjd``: the answer came over a MyJDownloader connection (connection server, relay or
+    direct), where an error without a type is read from its status (:data:`_TYPE_OF_BARE_STATUS`).
+    The local Deprecated API has no account, so there a bare status stays a plain API error. A
+    429 is a rate limit everywhere.
     """
     raw_type = error.get("type") if error is not None else None
     error_type = str(raw_type) if raw_type is not None else None
-    source = str(error.get("src") or "") if error is not None else ""
-    data = error.get("data") if error is not None else None
+    kind = error_type
+    if kind is None:
+        kind = "TOO_MANY_REQUESTS" if status == 429 else None
+        if kind is None and myjd:
+            kind = _TYPE_OF_BARE_STATUS.get(status)
+    elif status == 429:
+        kind = "TOO_MANY_REQUESTS"
+    if kind is not None and (build := _BY_TYPE.get(kind)) is not None:
+        return build(endpoint, kind, retry_after)
+    if error_type is None and myjd and status == 504:
+        if relay_device_call:  # the relay gave up waiting for the device
+            return JDownloaderDeviceOfflineError(f"Device unavailable (HTTP 504) on {endpoint}")
+        return JDownloaderConnectionError(f"Gateway timeout (HTTP 504) on {endpoint}")
     # Device error types may be free text (e.g. an envelope problem); keep messages short.
     shown = (error_type or f"HTTP {status}")[:120]
-    typeless = error_type is None and myjd
-
-    if error_type == "TOKEN_INVALID" or (typeless and status == 407):
-        return TokenInvalidError(f"Session token rejected on {endpoint}")
-    if error_type == "AUTH_FAILED" or (typeless and status == 403):
-        return JDownloaderAuthError(f"Authentication failed on {endpoint}")
-    if error_type == "ERROR_EMAIL_NOT_CONFIRMED" or (typeless and status == 401):
-        return JDownloaderEmailNotConfirmedError("The account's e-mail address is not confirmed")
-    if error_type == "TOO_MANY_REQUESTS" or status == 429:
-        return JDownloaderRateLimitError(f"Rate limited on {endpoint}", retry_after)
-    if typeless and status in (502, 503):
-        error_type = "MAINTENANCE" if status == 502 else "OVERLOAD"
-    if error_type in ("OVERLOAD", "MAINTENANCE"):
-        return JDownloaderServiceUnavailableError(
-            f"MyJDownloader unavailable ({error_type}) on {endpoint}", error_type
-        )
-    if error_type == "OFFLINE":
-        return JDownloaderDeviceOfflineError(f"Device offline on {endpoint}")
-    if typeless and status == 504:
-        if relay_device_call:
-            return JDownloaderDeviceOfflineError(
-                f"Device unavailable (HTTP {status}) on {endpoint}"
-            )
-        return JDownloaderConnectionError(f"Gateway timeout (HTTP {status}) on {endpoint}")
     return JDownloaderApiError(
         f"{endpoint} failed: {shown} (HTTP {status})",
         error_type=error_type or f"HTTP_{status}",
-        source=source,
+        source=str(error.get("src") or "") if error is not None else "",
         status=status,
-        data=data,
+        data=error.get("data") if error is not None else None,
     )
