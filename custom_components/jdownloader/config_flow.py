@@ -13,7 +13,6 @@ from typing import Any
 import voluptuous as vol
 
 from homeassistant.config_entries import (
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -61,6 +60,7 @@ from .const import (
     is_local_address,
     local_address,
 )
+from .data import JDownloaderConfigEntry
 from .entries import async_account_serves
 
 _EMAIL = TextSelector(TextSelectorConfig(type=TextSelectorType.EMAIL, autocomplete="username"))
@@ -193,13 +193,13 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(config_entry: JDownloaderConfigEntry) -> OptionsFlow:
         """Options exist for MyJDownloader accounts only."""
         return JDownloaderOptionsFlow()
 
     @classmethod
     @callback
-    def async_supports_options_flow(cls, config_entry: ConfigEntry) -> bool:
+    def async_supports_options_flow(cls, config_entry: JDownloaderConfigEntry) -> bool:
         """Local entries have nothing to configure."""
         return bool(config_entry.data.get(CONF_MODE) == MODE_CLOUD)
 
