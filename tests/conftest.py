@@ -6,9 +6,10 @@ and only searches `custom_components.__path__`; whichever package was imported f
 plugin's copy wins, every test of ours fails with "Integration 'jdownloader' not found". Importing
 ours here, before any test module or fixture runs, and checking where it came from, prevents that.
 
-No fixture here needs `hass`: the client and emulator tests run without Home Assistant. The HA
-fixtures (including the autouse `enable_custom_integrations` wrapper) live in
-tests/integration/conftest.py.
+Shared fixtures are plugins registered here: tests/fixtures.py (account, emulator, HTTP session)
+and tests/ha_fixtures.py (Home Assistant entries and helpers; they start a `hass` only when a test
+asks for one). The autouse `enable_custom_integrations` wrapper is in the conftests of
+tests/integration and tests/reliability, whose tests all run Home Assistant.
 """
 
 from __future__ import annotations
@@ -51,3 +52,5 @@ def _is_ours(module: object) -> bool:
 
 
 _claim_custom_components()
+
+pytest_plugins = ["tests.fixtures", "tests.ha_fixtures"]

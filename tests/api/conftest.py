@@ -1,35 +1,19 @@
-"""Fixtures for the client tests: the emulator on loopback and clients pointed at it."""
+"""Fixtures for the client tests: clients pointed at the emulator (tests/fixtures.py)."""
 
 from __future__ import annotations
-
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
 
 from custom_components.jdownloader.api import MyJDownloaderClient, Secrets
 from tests.emulator import Emulator
-
-EMAIL = "Tester@Example.com"
-PASSWORD = "s3cret-Passw0rd!"
+from tests.fixtures import EMAIL, PASSWORD
 
 
 @pytest.fixture
-async def emulator(socket_enabled: None) -> AsyncIterator[Emulator]:
-    """A started emulator: one account, one device with 100 links (loopback sockets only)."""
-    emu = Emulator(email=EMAIL, password=PASSWORD, devices=1, links=100, seed=0)
-    await emu.start()
-    try:
-        yield emu
-    finally:
-        await emu.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    """The caller-owned HTTP session (the client never closes it)."""
-    async with aiohttp.ClientSession() as session:
-        yield session
+def emulator_options() -> dict[str, object]:
+    """One account, one device with 100 links."""
+    return {"devices": 1, "links": 100}
 
 
 @pytest.fixture

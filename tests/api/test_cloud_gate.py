@@ -14,8 +14,7 @@ from custom_components.jdownloader.api import (
     Secrets,
 )
 from tests.emulator import Emulator
-
-from .conftest import EMAIL
+from tests.fixtures import EMAIL
 
 
 @dataclass

@@ -15,8 +15,7 @@ from custom_components.jdownloader.api import (
     transport_myjd,
 )
 from tests.emulator import Emulator
-
-from .conftest import EMAIL
+from tests.fixtures import EMAIL
 
 INFOS = "/device/getDirectConnectionInfos"
 

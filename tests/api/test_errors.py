@@ -19,8 +19,7 @@ from custom_components.jdownloader.api import (
     Secrets,
 )
 from tests.emulator import FAULT_KINDS, Emulator
-
-from .conftest import EMAIL
+from tests.fixtures import EMAIL
 
 # Expected outcome of each fault on a relayed device call (None = recovered transparently).
 RELAY_OUTCOME: dict[str, type[JDownloaderError] | None] = {

@@ -11,8 +11,7 @@ import pytest
 
 from custom_components.jdownloader.api import AddLinksRequest, MyJDownloaderClient, Secrets
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD
+from tests.fixtures import EMAIL, PASSWORD
 
 MIB = 1024 * 1024
 

@@ -16,8 +16,7 @@ from custom_components.jdownloader.api import (
     SessionInfo,
 )
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD
+from tests.fixtures import EMAIL, PASSWORD
 
 
 def _secret_strings(secrets: Secrets, sessions: list[SessionInfo]) -> set[str]:

@@ -14,8 +14,7 @@ from custom_components.jdownloader.api import (
     Secrets,
 )
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD
+from tests.fixtures import EMAIL, PASSWORD
 
 
 def server_calls(emu: Emulator, endpoint: str) -> int:

@@ -38,8 +38,7 @@ from custom_components.jdownloader.api import (
 from tests.emulator import Emulator, SimDevice, api as emulator_api
 from tests.emulator.api import Method
 from tests.emulator.model import GENERAL, IDLE, MYJD as MYJD_SETTINGS, PAUSE, RUNNING, STOPPED
-
-from .conftest import EMAIL
+from tests.fixtures import EMAIL
 
 TRANSPORTS = ("relay", "direct", "local")
 

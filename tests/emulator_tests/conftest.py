@@ -1,35 +1,27 @@
-"""Fixtures: a running emulator and a raw-protocol client talking to it over loopback HTTP."""
+"""Fixtures: a raw-protocol client talking to the emulator (tests/fixtures.py) over loopback."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from tests.emulator import Emulator
+from tests.fixtures import EMAIL, PASSWORD
 
 from .rawclient import RawClient
 
-EMAIL = "Tester@Example.com"
-PASSWORD = "s3cret pass"
+
+@pytest.fixture
+def emulator_options() -> dict[str, object]:
+    """Two devices, so per-device routing is exercised."""
+    return {"devices": 2, "links": 30, "seed": 1}
 
 
-@pytest_asyncio.fixture
-async def emu(socket_enabled: None) -> AsyncIterator[Emulator]:
-    """pytest-socket (loaded by the HA test plugin) blocks sockets unless `socket_enabled`."""
-    emulator = Emulator(email=EMAIL, password=PASSWORD, devices=2, links=30, seed=1)
-    await emulator.start()
-    try:
-        yield emulator
-    finally:
-        await emulator.stop()
-
-
-@pytest_asyncio.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=20)) as session:
-        yield session
+@pytest.fixture
+def emu(emulator: Emulator) -> Emulator:
+    """The emulator (tests/fixtures.py), by its short name in these tests."""
+    return emulator
 
 
 @pytest_asyncio.fixture

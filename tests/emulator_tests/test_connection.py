@@ -12,8 +12,8 @@ import pytest
 from yarl import URL
 
 from tests.emulator import Emulator
+from tests.fixtures import EMAIL, PASSWORD
 
-from .conftest import EMAIL, PASSWORD
 from .rawclient import APPKEY, MyJDError, RawClient, aes_decrypt, aes_encrypt, secret, signed
 
 pytestmark = pytest.mark.asyncio

@@ -38,8 +38,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD, Advance, SetupEntry, derived_secrets, entity_id_for
+from tests.fixtures import EMAIL, PASSWORD
+from tests.ha_fixtures import Advance, SetupEntry, derived_secrets, entity_id_for
 
 
 @pytest.fixture

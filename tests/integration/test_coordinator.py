@@ -25,8 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from tests.emulator import Emulator
-
-from .conftest import Advance, SetupEntry
+from tests.ha_fixtures import Advance, SetupEntry
 
 
 def relay_counts(emulator: Emulator) -> dict[str, int]:

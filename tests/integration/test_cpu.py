@@ -29,8 +29,8 @@ from custom_components.jdownloader.const import (
 from homeassistant.const import CONF_EMAIL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-
-from .conftest import EMAIL, PASSWORD, SetupEntry, derived_secrets
+from tests.fixtures import EMAIL, PASSWORD
+from tests.ha_fixtures import SetupEntry, derived_secrets
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 POLLS = 5

@@ -17,8 +17,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD, SetupEntry, derived_secrets
+from tests.fixtures import EMAIL, PASSWORD
+from tests.ha_fixtures import SetupEntry, derived_secrets
 
 
 def assert_no_secrets(dumped: str, emulator: Emulator) -> None:

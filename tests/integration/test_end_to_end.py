@@ -27,8 +27,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD, Advance, entity_id_for
+from tests.fixtures import EMAIL, PASSWORD
+from tests.ha_fixtures import Advance, entity_id_for
 
 MB = 1_000_000
 

@@ -32,8 +32,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-
-from .conftest import Advance, SetupEntry
+from tests.ha_fixtures import Advance, SetupEntry
 
 MB = 1_000_000
 

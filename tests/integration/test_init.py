@@ -16,8 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
-
-from .conftest import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
 
 
 async def test_cloud_setup_and_unload(

@@ -16,8 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
-
-from .conftest import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
-
-from .conftest import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
 
 MB = 1_000_000
 

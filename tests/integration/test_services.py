@@ -16,8 +16,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-
-from .conftest import Advance, SetupEntry
+from tests.ha_fixtures import Advance, SetupEntry
 
 ADD_LINKS = "/linkgrabberv2/addLinks"
 

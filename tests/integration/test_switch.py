@@ -21,8 +21,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-
-from .conftest import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
 
 # switch key → toolbar/getStatus flag it shows
 SWITCH_FLAGS = {

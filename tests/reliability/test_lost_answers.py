@@ -18,8 +18,7 @@ from custom_components.jdownloader.api import (
     Secrets,
 )
 from tests.emulator import Emulator
-
-from .conftest import EMAIL, PASSWORD
+from tests.fixtures import EMAIL, PASSWORD
 
 
 @pytest.fixture

@@ -28,9 +28,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import aiohttp_client, device_registry as dr
 from tests.emulator import Emulator
-from tests.integration.conftest import Advance, derived_secrets
-
-from .conftest import EMAIL, PASSWORD
+from tests.fixtures import EMAIL, PASSWORD
+from tests.ha_fixtures import Advance, derived_secrets
 
 REPO = Path(__file__).resolve().parents[2]
 EXTRACT_PASSWORD = "extract-pw-Zq81"

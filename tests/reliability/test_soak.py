@@ -55,8 +55,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-
-from .conftest import make_cloud_entry
+from tests.ha_fixtures import make_cloud_entry
 
 DEVICES = 5
 RELAY_ONLY = (3, 4)  # no direct connection to these JDownloaders
