@@ -93,6 +93,9 @@ def _read_expression(
 ) -> str:
     if default is MISSING:
         expression = f"data[{json_key!r}]"
+    elif default is None or type(default) in (bool, int, str):
+        # A literal: a constant in the generated code, not a name looked up per row.
+        expression = f"get({json_key!r}, {default!r})"
     else:
         namespace[f"_default_{name}"] = default
         expression = f"get({json_key!r}, _default_{name})"
