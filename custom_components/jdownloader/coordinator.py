@@ -172,7 +172,12 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             if self._restarting and isinstance(err, JDownloaderConnectionError):
                 self._slow_next = None  # it is restarting: read everything once it is back
             self.update_interval = self._interval(None)
-            delay = raise_for_error(err, self._backoff, auth=self._can_reauth)
+            delay = raise_for_error(
+                err,
+                self._backoff,
+                auth=self._can_reauth,
+                cloud=self.config_entry.data[CONF_MODE] == MODE_CLOUD,
+            )
             self.update_interval = timedelta(seconds=delay)
             raise backoff_failed(delay) from err
         finally:
@@ -228,7 +233,8 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             name=self.device_name,
             manufacturer=MANUFACTURER,
             model=MODEL,
-            entry_type=dr.DeviceEntryType.SERVICE,
+            # A program on a computer: a device, not a service (entries made before were).
+            entry_type=None,
             configuration_url=(
                 CONFIGURATION_URL if self.config_entry.data[CONF_MODE] == MODE_CLOUD else None
             ),

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -51,7 +51,6 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
             name=coordinator.device_name,
             manufacturer=MANUFACTURER,
             model=MODEL,
-            entry_type=DeviceEntryType.SERVICE,
             configuration_url=(
                 CONFIGURATION_URL
                 if coordinator.config_entry.data.get(CONF_MODE) == MODE_CLOUD

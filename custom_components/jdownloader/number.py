@@ -27,7 +27,7 @@ from .entity import JDownloaderEntity, async_add_device_entities, async_device_a
 # Actions go to one JDownloader at a time.
 PARALLEL_UPDATES = 1
 
-KIB = 1024
+MB = 1_000_000  # decimal, like the speed and size sensors (MB/s, GB)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +41,7 @@ class JDownloaderNumberEntityDescription(NumberEntityDescription):
 def _speed_limit(data: JDownloaderDeviceData) -> float | None:
     if data.slow.speed_limit is None:
         return None
-    return round(data.slow.speed_limit / KIB, 1)
+    return round(data.slow.speed_limit / MB, 2)
 
 
 NUMBERS: tuple[JDownloaderNumberEntityDescription, ...] = (
@@ -49,14 +49,15 @@ NUMBERS: tuple[JDownloaderNumberEntityDescription, ...] = (
         key="speed_limit_value",
         translation_key="speed_limit_value",
         device_class=NumberDeviceClass.DATA_RATE,
-        # JDownloader stores B/s; KiB/s is the unit its own UI shows.
-        native_unit_of_measurement=UnitOfDataRate.KIBIBYTES_PER_SECOND,
-        native_min_value=1,
-        native_max_value=1024 * 1024,
-        native_step=1,
+        # JDownloader stores B/s; MB/s as the download speed sensor shows it (number entities
+        # have no unit conversion for data rates, so the unit is fixed to the sensors' family).
+        native_unit_of_measurement=UnitOfDataRate.MEGABYTES_PER_SECOND,
+        native_min_value=0.01,
+        native_max_value=1000,
+        native_step=0.01,
         mode=NumberMode.BOX,
         value_fn=_speed_limit,
-        set_fn=lambda device, value: device.set_speed_limit(round(value * KIB)),
+        set_fn=lambda device, value: device.set_speed_limit(round(value * MB)),
     ),
     JDownloaderNumberEntityDescription(
         key="max_simultaneous_downloads",

@@ -7,6 +7,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .api import (
     JDownloaderAuthError,
+    JDownloaderConnectionError,
     JDownloaderDeviceOfflineError,
     JDownloaderError,
     JDownloaderRateLimitError,
@@ -16,7 +17,9 @@ from .backoff import ServiceBackoff
 from .const import DOMAIN, PROBE_WAIT
 
 
-def raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: bool) -> float:
+def raise_for_error(
+    err: JDownloaderError, backoff: ServiceBackoff, *, auth: bool, cloud: bool = True
+) -> float:
     """Translate a client error into the Home Assistant exception for a failed poll.
 
     Returns the back-off delay (seconds) if the error was a rate limit / overload; in that case
@@ -37,6 +40,12 @@ def raise_for_error(err: JDownloaderError, backoff: ServiceBackoff, *, auth: boo
         return _refusal(backoff, None)
     if isinstance(err, JDownloaderDeviceOfflineError):
         raise UpdateFailed(translation_domain=DOMAIN, translation_key="device_offline") from err
+    if isinstance(err, JDownloaderConnectionError) and cloud:
+        # The MyJDownloader servers themselves do not answer: every JDownloader of the account
+        # is affected, none of them is known to be offline.
+        raise UpdateFailed(
+            translation_domain=DOMAIN, translation_key="service_unreachable"
+        ) from err
     raise UpdateFailed(
         translation_domain=DOMAIN,
         translation_key="update_failed",

@@ -126,6 +126,8 @@ SENSORS: tuple[JDownloaderSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DURATION,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfTime.SECONDS,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=0,
         value_fn=_aggregated(lambda n: _known(n.eta)),
     ),
     JDownloaderSensorEntityDescription(
@@ -202,7 +204,7 @@ SENSORS: tuple[JDownloaderSensorEntityDescription, ...] = (
         device_class=SensorDeviceClass.DATA_SIZE,
         state_class=SensorStateClass.MEASUREMENT,
         native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
         suggested_display_precision=1,
         value_fn=lambda data: data.slow.free_space,
     ),

@@ -19,7 +19,7 @@ from homeassistant.components.switch import (  # type: ignore[attr-defined, unus
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import JDownloaderDevice, ToolbarStatus
@@ -138,7 +138,8 @@ class JDownloaderSwitch(JDownloaderEntity, SwitchEntity):
         state = await async_device_action(coordinator, flip)
         if state != wanted:
             # E.g. pausing only works while downloads run: JDownloader keeps it off.
-            raise HomeAssistantError(
+            # A user mistake, not a fault: a clear message, no traceback in the log.
+            raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="switch_unchanged",
                 translation_placeholders={"device": coordinator.device_name},

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test and scripts/develop (sourced, not run): which Python to use, and whether
 # a virtualenv built earlier still matches what is wanted.
 #

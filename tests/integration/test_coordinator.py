@@ -534,3 +534,28 @@ async def test_lan_device_keeps_updating_while_the_cloud_refuses(
     cloud = sum(n for (t, _), n in emulator.counters.items() if t in ("server", "relay"))
     # The relayed device's first poll, then one probe after 60 s and one every 2 min.
     assert cloud <= 4
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_unreachable_myjdownloader_is_not_an_offline_jdownloader(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    advance: Advance,
+) -> None:
+    """When MyJDownloader itself cannot be reached, every JDownloader says so, rather than
+    "the JDownloader is offline"; a JDownloader the relay reports offline still says that."""
+    await init_integration(relay_entry)
+    up, down = emulator.devices
+    devices = relay_entry.runtime_data.devices
+    down.online = False
+    await advance(60)
+    assert getattr(devices[down.id].last_exception, "translation_key", None) == "device_offline"
+    await emulator.stop()  # the connection server and the relay are gone
+    await advance(120)
+    for sim in (up, down):
+        coordinator = devices[sim.id]
+        assert not coordinator.last_update_success
+        key = getattr(coordinator.last_exception, "translation_key", None)
+        assert key == "service_unreachable"

@@ -300,3 +300,26 @@ async def test_local_entry_finds_another_jdownloader(
     assert local_entry.unique_id == first.id
     assert local_entry.reason is not None
     assert "different JDownloader" in local_entry.reason
+
+
+async def test_jdownloaders_are_devices_not_services(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """A JDownloader is a program on a computer: a normal device, also when an older version of
+    the integration registered it as a service."""
+    sim = emulator.devices[0]
+    relay_entry.add_to_hass(hass)
+    device_registry.async_get_or_create(
+        config_entry_id=relay_entry.entry_id,
+        identifiers={(DOMAIN, sim.id)},
+        name=sim.name,
+        entry_type=dr.DeviceEntryType.SERVICE,
+    )
+    await init_integration(relay_entry)
+    device = async_get_device(device_registry, (DOMAIN, sim.id))
+    assert device is not None
+    assert device.entry_type is None

@@ -53,13 +53,14 @@ async def test_set_speed_limit(
     init_integration: SetupEntry,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    """The value is written in B/s (KiB/s times 1024); the entity shows it right after."""
+    """The value is written in B/s (MB/s times 1,000,000, the download speed's unit); the entity
+    shows it right after."""
     await init_integration(relay_entry)
     sim = emulator.devices[0]
     entity_id = entity_id_for(entity_registry, NUMBER_DOMAIN, sim.id, "speed_limit_value")
-    await set_value(hass, entity_id, 750)
-    assert sim.settings["DownloadSpeedLimit"] == 750 * 1024
-    assert float(hass.states.get(entity_id).state) == 750
+    await set_value(hass, entity_id, 0.75)
+    assert sim.settings["DownloadSpeedLimit"] == 750_000
+    assert float(hass.states.get(entity_id).state) == 0.75
 
 
 async def test_set_max_simultaneous_downloads(

@@ -124,7 +124,8 @@ async def test_counts_and_diagnostics(
     await advance(60)
     assert value("captchas_waiting") == "1"
     assert value("linkgrabber_links") == "2"
-    assert float(value("free_space")) == pytest.approx(sim.storage_free / 2**30, abs=0.1)
+    # GB like every other size (decimal), not GiB.
+    assert float(value("free_space")) == pytest.approx(sim.storage_free / 10**9, abs=0.1)
     assert value("connection_type") == "relay"
     assert value("version") == str(sim.jd_version)
     started = datetime.fromisoformat(value("started"))

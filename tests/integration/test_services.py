@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.jdownloader.compat import async_get_device
 from custom_components.jdownloader.const import DOMAIN
@@ -385,3 +386,39 @@ async def test_cleanup_nothing_chosen(
         )
     assert err.value.translation_key == "nothing_to_remove"
     assert sent(emulator, "/downloadsV2/cleanup") == 0
+
+
+async def test_add_links_without_a_link_through_the_ui(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Text without a link is a user mistake: one validation error for the UI, at most one
+    log line (Home Assistant's own, without a traceback), nothing sent."""
+    sim = emulator.devices[0]
+    await init_integration(relay_entry)
+    client = await hass_ws_client(hass)
+    emulator.reset_counters()
+    caplog.clear()
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": DOMAIN,
+            "service": "add_links",
+            "service_data": {
+                ATTR_DEVICE_ID: ha_device_id(device_registry, sim),
+                "links": "nothing to download here",
+            },
+        }
+    )
+    reply = await client.receive_json()
+    assert reply["success"] is False
+    assert reply["error"]["code"] == "service_validation_error"
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert len(errors) <= 1
+    assert all(record.exc_info is None for record in errors)
+    assert sent(emulator, ADD_LINKS) == 0

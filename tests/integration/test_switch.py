@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
@@ -213,3 +214,40 @@ async def test_relay_change_made_in_jdownloader(
         await advance(60)
         seen.append(hass.states.get(entity_id).state)
     assert seen == [STATE_OFF, STATE_OFF, STATE_OFF, STATE_ON]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_user_mistake_through_the_ui_logs_no_traceback(
+    hass: HomeAssistant,
+    hass_ws_client: WebSocketGenerator,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    entity_registry: er.EntityRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Pausing while nothing downloads is the user's mistake: the UI gets a validation error
+    naming the JDownloader once, and the log gets no "Unexpected exception" traceback."""
+    sim = emulator.devices[0]
+    await init_integration(relay_entry)
+    entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "pause")
+    client = await hass_ws_client(hass)
+    caplog.clear()
+    await client.send_json_auto_id(
+        {
+            "type": "call_service",
+            "domain": SWITCH_DOMAIN,
+            "service": SERVICE_TURN_ON,
+            "target": {ATTR_ENTITY_ID: entity_id},
+        }
+    )
+    reply = await client.receive_json()
+    assert reply["success"] is False
+    assert reply["error"]["code"] == "service_validation_error"
+    message = reply["error"]["message"]
+    assert f"{sim.name} kept the setting unchanged" in message
+    assert (
+        f"JDownloader {sim.name}" not in message
+    )  # the name once, not "JDownloader JDownloader@…"
+    assert "Unexpected exception" not in caplog.text
+    assert all(record.exc_info is None for record in caplog.records if record.levelname == "ERROR")

@@ -367,6 +367,7 @@ class MyJDownloaderClient:
             timeout=timeout or self.timeout,
             connect_timeout=connect_timeout,
             offline_on_failure=relay,
+            cloud=relay,
         )
         if response.status != 200:
             err = map_error(

@@ -39,12 +39,15 @@ async def http_request(
     timeout: float,
     connect_timeout: float | None = None,
     offline_on_failure: bool = False,
+    cloud: bool = False,
 ) -> HttpResponse:
     """POST ``url`` (already percent-encoded and signed) and read the whole body.
 
     ``offline_on_failure`` makes timeouts and network failures a
     :class:`JDownloaderDeviceOfflineError`: used for device calls through the relay and for local
-    devices, where they mean "the device does not answer".
+    devices, where they mean "the device does not answer". With ``cloud`` (the relay) a
+    connection that could not be opened at all stays a :class:`ConnectFailedError`: then
+    MyJDownloader is unreachable, not the device.
     """
     error_cls = JDownloaderDeviceOfflineError if offline_on_failure else JDownloaderConnectionError
     client_timeout = aiohttp.ClientTimeout(total=timeout, sock_connect=connect_timeout)
@@ -59,8 +62,10 @@ async def http_request(
             body = await response.read()
             return HttpResponse(response.status, body, _retry_after(response.headers))
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as err:
-        if offline_on_failure:
+        if offline_on_failure and not cloud:
             raise error_cls(f"Connection failed on {endpoint}: {type(err).__name__}") from None
+        # Nothing was opened: the server itself (MyJDownloader, or a direct address) is not
+        # reachable, whatever the device is doing.
         raise ConnectFailedError(f"Connection failed on {endpoint}: {type(err).__name__}") from None
     except TimeoutError:
         # Chained from None: aiohttp's exceptions carry the URL, which carries tokens.
