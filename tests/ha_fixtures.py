@@ -37,7 +37,7 @@ from homeassistant.const import (
     CONF_PORT,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from tests.emulator import Emulator
 from tests.fixtures import EMAIL, PASSWORD
 
@@ -209,3 +209,21 @@ def entity_id_for(registry: er.EntityRegistry, domain: str, device_id: str, key:
     entity_id = registry.async_get_entity_id(domain, DOMAIN, f"{device_id}_{key}")
     assert entity_id is not None, f"{domain} {key}"
     return entity_id
+
+
+def all_devices(registry: dr.DeviceRegistry, hass: HomeAssistant) -> list[dr.DeviceEntry]:
+    """Every device of this integration's entries (HA 2026.8+ deprecates reading
+    ``registry.devices`` as a mapping; the per-entry lookup exists in every supported HA)."""
+    return [
+        device
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    ]
+
+
+def owners(device: dr.DeviceEntry) -> set[str]:
+    """The config entries a device belongs to (HA 2026.8+: exactly one, ``config_entry_id``)."""
+    entry_id = getattr(device, "config_entry_id", None)
+    if entry_id is not None:
+        return {entry_id}
+    return set(device.config_entries)

@@ -39,7 +39,14 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
 from tests.fixtures import EMAIL, PASSWORD
-from tests.ha_fixtures import Advance, SetupEntry, derived_secrets, entity_id_for
+from tests.ha_fixtures import (
+    Advance,
+    SetupEntry,
+    all_devices,
+    derived_secrets,
+    entity_id_for,
+    owners,
+)
 
 
 @pytest.fixture
@@ -291,7 +298,7 @@ async def test_local_after_account_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured_account"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-    assert len(device_registry.devices) == 1
+    assert len(all_devices(device_registry, hass)) == 1
 
     # Only that one: the account's JDownloader, not another one reached locally.
     other = emulator.add_device(name="Elsewhere")
@@ -321,8 +328,8 @@ async def test_account_after_local_leaves_it_out(
     await init_integration(local_entry)
     await init_integration(cloud_entry)
     assert set(cloud_entry.runtime_data.devices) == {other.id}
-    devices = device_registry.devices.values()
-    assert sorted((d.name, sorted(d.config_entries)) for d in devices) == sorted(
+    devices = all_devices(device_registry, hass)
+    assert sorted((d.name, sorted(owners(d))) for d in devices) == sorted(
         [
             (local_sim.name, [local_entry.entry_id]),
             (other.name, [cloud_entry.entry_id]),
@@ -337,7 +344,7 @@ async def test_account_after_local_leaves_it_out(
     assert set(cloud_entry.runtime_data.devices) == {local_sim.id, other.id}
     device = async_get_device(device_registry, (DOMAIN, local_sim.id))
     assert device is not None
-    assert device.config_entries == {cloud_entry.entry_id}
+    assert owners(device) == {cloud_entry.entry_id}
 
 
 @pytest.mark.usefixtures("host_names")
@@ -572,7 +579,7 @@ async def test_reconfigure_local_keeps_device_and_entities(
     assert local_entry.data[CONF_HOST] == "localhost"
     assert (local_entry.unique_id, local_entry.title) == (sim.id, sim.name)
     assert local_entry.state is ConfigEntryState.LOADED
-    assert [d.id for d in device_registry.devices.values()] == [device.id]
+    assert [d.id for d in all_devices(device_registry, hass)] == [device.id]
     assert entity_id_for(entity_registry, "sensor", sim.id, "download_speed") == speed
     assert hass.states.get(speed).state != STATE_UNAVAILABLE
 

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import Advance, SetupEntry, entity_id_for, owners
 
 
 async def test_cloud_setup_and_unload(
@@ -278,7 +278,7 @@ async def test_address_entry_stays_when_the_account_has_it(
     assert address_entry.unique_id == f"127.0.0.1:{sim.local_port}"
     account_device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert account_device is not None
-    assert account_device.config_entries == {cloud_entry.entry_id}
+    assert owners(account_device) == {cloud_entry.entry_id}
     assert "also set up through another entry" in caplog.text
 
 
