@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import timedelta
 import hashlib
+from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
@@ -209,3 +210,8 @@ def entity_id_for(registry: er.EntityRegistry, domain: str, device_id: str, key:
     entity_id = registry.async_get_entity_id(domain, DOMAIN, f"{device_id}_{key}")
     assert entity_id is not None, f"{domain} {key}"
     return entity_id
+
+
+def jd_devices(devices: Any) -> list[Any]:
+    """The JDownloaders among devices (premium accounts are devices of their own)."""
+    return [device for device in devices if device.model != "Premium account"]

@@ -32,6 +32,7 @@ TO_REDACT = {
     "unique_id",
     "session_token",
     "regain_token",
+    "username",  # premium accounts' user names (personal)
 }
 
 

@@ -218,6 +218,50 @@ class SimDevice:
         self.events.publish("downloads", "LINK_UPDATE.status", {"uuid": uuid, "status": "Failed"})
         self._reschedule()
 
+    def set_offline(self, uuid: int) -> None:
+        """The hoster says the file is gone: FinalLinkState OFFLINE (availability OFFLINE)."""
+        link = self.links[uuid]
+        self.fail_link(uuid)
+        link.final_state, link.availability = "OFFLINE", "OFFLINE"
+        self.touch()
+
+    def skip_link(self, uuid: int, reason: str) -> None:
+        """``DownloadLink.setSkipReason``: the link stops and is skipped (SkipReason name)."""
+        link = self.links[uuid]
+        self._halt(link)
+        link.skipped, link.skip_reason = True, reason
+        self.touch()
+        self.events.publish("downloads", "LINK_UPDATE.skipped", {"uuid": uuid, "skipped": True})
+        self._reschedule()
+
+    def fill_disk(self) -> None:
+        """No space left: DownloadWatchDog excludes each candidate with SkipReason.DISK_FULL
+        (``DownloadLinkCandidateResult(SkipReason.DISK_FULL, ...)``): running and waiting
+        links alike end up skipped; with nothing left the watchdog stops."""
+        self.storage_free = 0
+        for link in list(self.links.values()):
+            if link.running or link.runnable:
+                self.skip_link(link.uuid, "DISK_FULL")
+
+    def hold_for_account(self, uuid: int, account: int, traffic: bool = True) -> None:
+        """The link waits for an account: ``WaitForAccountTrafficSkipReason`` (no traffic left)
+        or ``WaitForAccountSkipReason``, naming the account's uuid."""
+        link = self.links[uuid]
+        self._halt(link)
+        kind = "WaitForAccountTrafficSkipReason" if traffic else "WaitForAccountSkipReason"
+        link.condition = {"id": kind, "uuid": account}
+        if traffic:
+            link.condition["traffic"] = link.bytes_total - link.bytes_loaded
+        self.touch()
+        self._reschedule()
+
+    def release(self, uuid: int) -> None:
+        """The condition is reached (or the user resumed a skipped link)."""
+        link = self.links[uuid]
+        link.condition, link.skipped, link.skip_reason = None, False, "MANUAL"
+        self.touch()
+        self._reschedule()
+
     # ------------------------------------------------------------------ selection
     def select(
         self, link_ids: list[int] | None, package_ids: list[int] | None, crawled: bool = False
