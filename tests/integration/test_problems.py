@@ -49,7 +49,8 @@ async def test_problems_follow_the_jdownloader(
     assert _state(hass, ACCOUNT) == "ok"
     assert _state(hass, "sensor.uploaded_net_account_state") == "disabled"
     traffic = hass.states.get("sensor.mega_nz_traffic_left")
-    assert traffic is not None and traffic.attributes["unlimited"] is True
+    assert traffic is not None
+    assert traffic.attributes["unlimited"] is True
     assert _account_issues(hass) == []
 
     # The disk fills while downloading: every candidate is skipped with DISK_FULL.
@@ -95,7 +96,10 @@ async def test_problems_follow_the_jdownloader(
     # Traffic runs out, then comes back.
     rapidgator.traffic_left = 0
     await _poll(hass, relay_entry, slow=True)
-    assert (_state(hass, ACCOUNT), _state(hass, REASON)) == ("out_of_traffic", "account_out_of_traffic")
+    assert (_state(hass, ACCOUNT), _state(hass, REASON)) == (
+        "out_of_traffic",
+        "account_out_of_traffic",
+    )
     assert _state(hass, "sensor.rapidgator_net_traffic_left") == "0.0"
     rapidgator.traffic_left = 50_000_000_000
     await _poll(hass, relay_entry, slow=True)
