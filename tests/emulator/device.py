@@ -38,6 +38,11 @@ CAPTCHA_IMAGE = (
 )
 
 
+# User names of the seeded premium accounts: personal data, distinctive so that the secrets
+# audits can look for them in everything Home Assistant shows or logs.
+ACCOUNT_USER_NAMES = ("premium-user-Jv93", "unlimited-user-Wq58", "old-user-Hz41")
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -119,16 +124,16 @@ class SimDevice:
             Account(
                 self.new_id(),
                 "rapidgator.net",
-                "premium-user",
+                ACCOUNT_USER_NAMES[0],
                 valid_until=now_ms() + 30 * day,
                 traffic_left=50_000_000_000,
                 traffic_max=100_000_000_000,
             ),
-            Account(self.new_id(), "mega.nz", "unlimited-user"),
+            Account(self.new_id(), "mega.nz", ACCOUNT_USER_NAMES[1]),
             Account(
                 self.new_id(),
                 "uploaded.net",
-                "old-user",
+                ACCOUNT_USER_NAMES[2],
                 enabled=False,
                 valid=False,
                 error_type="INVALID",

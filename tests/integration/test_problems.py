@@ -10,6 +10,7 @@ from custom_components.jdownloader.const import DOMAIN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from tests.emulator import Emulator
+from tests.emulator.device import ACCOUNT_USER_NAMES
 from tests.ha_fixtures import SetupEntry
 
 REASON = "sensor.jdownloader_user_problem_reason"
@@ -111,7 +112,7 @@ async def test_problems_follow_the_jdownloader(
     assert hass.states.get(ACCOUNT) is None
 
     # Nothing personal: the user names appear in no state.
-    names = {"premium-user", "unlimited-user", "old-user"}
+    names = set(ACCOUNT_USER_NAMES)
     for state in hass.states.async_all():
         text = f"{state.entity_id} {state.state} {state.attributes}"
         assert not any(name in text for name in names), state.entity_id
