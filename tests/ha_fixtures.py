@@ -7,7 +7,7 @@ conftests of the directories whose tests all run Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 import hashlib
 from unittest.mock import patch
@@ -219,6 +219,11 @@ def all_devices(registry: dr.DeviceRegistry, hass: HomeAssistant) -> list[dr.Dev
         for entry in hass.config_entries.async_entries(DOMAIN)
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
     ]
+
+
+def jd_devices(devices: Iterable[dr.DeviceEntry]) -> list[dr.DeviceEntry]:
+    """The JDownloaders among devices (premium accounts are devices of their own)."""
+    return [device for device in devices if device.model != "Premium account"]
 
 
 def owners(device: dr.DeviceEntry) -> set[str]:

@@ -17,6 +17,7 @@ from .backoff import ServiceBackoff
 from .const import CONF_MODE, DOMAIN, MODE_CLOUD, MODE_LOCAL
 from .data import JDownloaderConfigEntry, JDownloaderRuntimeData
 from .detector import async_setup_events
+from .health import async_setup_health
 from .local_entry import async_setup_local_entry
 from .services import async_setup_services
 
@@ -25,6 +26,7 @@ type SetupFn = Callable[
 ]
 
 PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
@@ -53,6 +55,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: JDownloaderConfigEntry) 
     """Set up a MyJDownloader account or a local JDownloader."""
     entry.runtime_data = await _SETUP[entry.data[CONF_MODE]](hass, entry, ServiceBackoff())
     async_setup_events(hass, entry)
+    async_setup_health(hass, entry)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

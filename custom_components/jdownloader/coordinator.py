@@ -62,7 +62,7 @@ from .const import (
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entries import async_local_device_ids
 from .poll_errors import backoff_failed, raise_for_error
-from .slow_data import SlowData, read_slow_data
+from .slow_data import SlowData, read_accounts, read_slow_data
 
 
 def _toolbar_from_poll(toolbar: ToolbarStatus, poll: PollResult) -> ToolbarStatus:
@@ -132,6 +132,21 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self._slow_next = dt_util.utcnow() + RESTART_SETTLE
         self._toolbar = None
         await self.async_refresh()
+
+    async def async_refresh_accounts(self) -> None:
+        """Re-read the premium accounts only (a download failed or was skipped): one request,
+        two while an account is bad (slow_data.read_accounts). A failure keeps what was known."""
+        if self._slow.accounts is None:
+            return  # not read yet (the next slow read has them) or not supported by this JD
+        try:
+            accounts = await read_accounts(self.device)
+        except JDownloaderError as err:
+            LOGGER.debug("Accounts of %s not re-read: %s", self.device_name, type(err).__name__)
+            return
+        self._slow = replace(self._slow, accounts=accounts)
+        if self.data is not None:
+            self.data = replace(self.data, slow=self._slow)
+            self.async_update_listeners()
 
     async def async_refresh_after_action(self) -> None:
         """Refresh at once, toolbar state included, so switches show what an action did."""

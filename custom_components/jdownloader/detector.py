@@ -41,9 +41,12 @@ from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .doorbell import Doorbell
+from .problems import LinkIssues, PackageIssues, digest_issues
 from .tracker import (
     DETAIL_FIELDS,
     EVENT_CAPTCHA_REQUIRED,
+    EVENT_DOWNLOAD_FAILED,
+    FINISHED,
     LINK_FIELDS,
     PACKAGE_FIELDS,
     Check,
@@ -113,6 +116,9 @@ class EventDetector:
             alive=lambda: coordinator in devices.values(),
         )
         self._listeners: list[EventListener] = []
+        # Held links (problems.py), from the link rows the checks read anyway.
+        self.issues = LinkIssues()
+        self._issue_listeners: list[CALLBACK_TYPE] = []
         self._process_task: asyncio.Task[None] | None = None
         self._dirty = False
         self._unsub: CALLBACK_TYPE | None = None
@@ -145,6 +151,12 @@ class EventDetector:
         return lambda: self._listeners.remove(listener)
 
     @callback
+    def async_add_issue_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener()`` whenever :attr:`issues` changed; returns the remover."""
+        self._issue_listeners.append(listener)
+        return lambda: self._issue_listeners.remove(listener)
+
+    @callback
     def _on_update(self) -> None:
         coordinator = self.coordinator
         if not coordinator.last_update_success or coordinator.data is None:
@@ -172,7 +184,7 @@ class EventDetector:
             commit_running(state, snap)
             return
         try:
-            packages, links = await self._read(check, snap)
+            packages, links, issues = await self._read(check, snap)
         except JDownloaderError as err:
             # Nothing was committed: the next poll checks everything again.
             LOGGER.debug(
@@ -180,27 +192,66 @@ class EventDetector:
             )
             state.force = True
             return
+        first = not state.baseline_done
         async with cpu_turn():  # not while a large answer is decoded: see cpu_turn
             events = apply_check(state, snap, check, packages, links, now)
         self._fire_all(events)
+        self._take_issues(check, packages, links, issues, events, first=first)
 
-    async def _read(self, check: Check, snap: Snapshot) -> tuple[dict[int, PackageRow], Links]:
+    def _take_issues(
+        self,
+        check: Check,
+        packages: dict[int, PackageRow],
+        links: Links,
+        issues: PackageIssues,
+        events: list[TrackerEvent],
+        *,
+        first: bool,
+    ) -> None:
+        """Keep the held links; re-read the accounts once when a download failed or got held
+        (not at the first check: the slow data just read them)."""
+        before = self.issues.packages.copy()
+        finished = {uuid for uuid, row in packages.items() if row[FINISHED]}
+        new = self.issues.commit(
+            issues, links.packages, present=packages, finished=finished, full=check.full
+        )
+        if self.issues.packages != before:
+            for listener in list(self._issue_listeners):
+                listener()
+        if first:
+            return
+        if new or any(event_type == EVENT_DOWNLOAD_FAILED for event_type, _ in events):
+            self.hass.async_create_task(
+                self.coordinator.async_refresh_accounts(),
+                f"jdownloader accounts {self.coordinator.device_id}",
+                eager_start=True,
+            )
+
+    async def _read(
+        self, check: Check, snap: Snapshot
+    ) -> tuple[dict[int, PackageRow], Links, PackageIssues]:
         device = self.coordinator.device
         packages = await device.query_packages_as(
             digest_packages, PACKAGE_FIELDS, package_ids=None if check.full else check.left
         )
         async with cpu_turn():
             unfinished = links_to_read(self.state, snap, check, packages)
+        if check.full and (held := self.issues.packages.keys() - set(unfinished)):
+            # Packages with held links: read again, so a fix (unskipped, removed) is seen.
+            unfinished = sorted(
+                {*unfinished, *(p for p in held if p in packages and not packages[p][FINISHED])}
+            )
         if not unfinished:
-            return packages, Links(packages=frozenset(packages))
-        links = await device.query_links_as(
-            digest_links(unfinished), LINK_FIELDS, package_ids=unfinished
+            return packages, Links(packages=frozenset(packages)), {}
+        tracked, held_links = digest_links(unfinished), digest_issues(LINK_FIELDS)
+        links, issues = await device.query_links_as(
+            lambda rows: (tracked(rows), held_links(rows)), LINK_FIELDS, package_ids=unfinished
         )
         if new := unknown_failures(self.state, links):
             add_details(
                 links, await device.query_links_as(digest_details, DETAIL_FIELDS, link_ids=new)
             )
-        return packages, links
+        return packages, links, issues
 
     def _fire_all(self, events: list[TrackerEvent]) -> None:
         for event_type, data in events:

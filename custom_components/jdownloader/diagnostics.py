@@ -32,6 +32,7 @@ TO_REDACT = {
     "unique_id",
     "session_token",
     "regain_token",
+    "username",  # premium accounts' user names (personal)
 }
 
 
@@ -58,6 +59,12 @@ def _flat(data: JDownloaderDeviceData) -> dict[str, Any]:
     """The poll's data with the slow values beside the fast ones, as one level."""
     flat = asdict(data)
     flat.update(flat.pop("slow"))
+    if (accounts := flat.get("accounts")) is not None:
+        # Tuples are not searched by async_redact_data: lists, so the user names get redacted.
+        flat["accounts"] = {
+            "accounts": list(accounts["accounts"]),
+            "needed_hosts": sorted(accounts["needed_hosts"] or ()),
+        }
     return flat
 
 

@@ -26,11 +26,20 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
-from .api import AggregatedNumbers, Connection
+from .api import Account, AggregatedNumbers, Connection
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entity import JDownloaderEntity, async_add_device_entities
+from .health import (
+    JDownloaderAccountEntity,
+    JDownloaderProblemEntity,
+    async_add_account_entities,
+    current_reason,
+)
+from .problems import REASONS
+from .slow_data import ACCOUNT_STATES, account_state
 
 # Read-only platform: the coordinator serialises device access.
 PARALLEL_UPDATES = 0
@@ -239,10 +248,22 @@ async def async_setup_entry(
 ) -> None:
     """Add sensors for every JDownloader of the entry, now and when new ones appear."""
 
-    def entities(coordinator: JDownloaderDeviceCoordinator) -> list[JDownloaderSensor]:
-        return [JDownloaderSensor(coordinator, description) for description in SENSORS]
+    def entities(coordinator: JDownloaderDeviceCoordinator) -> list[SensorEntity]:
+        return [
+            *(JDownloaderSensor(coordinator, description) for description in SENSORS),
+            JDownloaderProblemReasonSensor(coordinator, PROBLEM_REASON),
+        ]
 
     async_add_device_entities(hass, entry, async_add_entities, entities)
+    async_add_account_entities(
+        hass,
+        entry,
+        async_add_entities,
+        lambda coordinator, account: [
+            JDownloaderAccountSensor(coordinator, description, account)
+            for description in ACCOUNT_SENSORS
+        ],
+    )
 
 
 class JDownloaderSensor(JDownloaderEntity, SensorEntity):
@@ -254,3 +275,87 @@ class JDownloaderSensor(JDownloaderEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Current value from the coordinator's data."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+# --------------------------------------------------------------------- why isn't it downloading
+PROBLEM_REASON = SensorEntityDescription(
+    key="problem_reason",
+    translation_key="problem_reason",
+    device_class=SensorDeviceClass.ENUM,
+    options=list(REASONS),
+)
+
+
+class JDownloaderProblemReasonSensor(JDownloaderProblemEntity, SensorEntity):
+    """The first thing to fix (health.current_reason), "ok" when nothing holds downloads up."""
+
+    @property
+    def native_value(self) -> str | None:
+        """The reason, from the last poll, the accounts and the detector's held links."""
+        return current_reason(self.coordinator)
+
+
+@dataclass(frozen=True, kw_only=True)
+class JDownloaderAccountSensorEntityDescription(SensorEntityDescription):
+    """Describes a sensor of one premium account."""
+
+    value_fn: Callable[[Account], StateType | datetime]
+
+
+def _traffic_left(account: Account) -> int | None:
+    # AccountAPIImplV2.listAccounts sends -1 for unlimited traffic (the attribute says so).
+    return account.traffic_left if account.traffic_left >= 0 else None
+
+
+def _valid_until(account: Account) -> datetime | None:
+    # AccountInfo.getValidUntil: -1 never expires.
+    if account.valid_until < 0:
+        return None
+    return dt_util.utc_from_timestamp(account.valid_until / 1000)
+
+
+ACCOUNT_SENSORS: tuple[JDownloaderAccountSensorEntityDescription, ...] = (
+    JDownloaderAccountSensorEntityDescription(
+        key="account_state",
+        translation_key="account_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=list(ACCOUNT_STATES),
+        value_fn=lambda account: account_state(account, dt_util.utcnow()),
+    ),
+    JDownloaderAccountSensorEntityDescription(
+        key="traffic_left",
+        translation_key="traffic_left",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=2,
+        value_fn=_traffic_left,
+    ),
+    JDownloaderAccountSensorEntityDescription(
+        key="valid_until",
+        translation_key="valid_until",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_valid_until,
+    ),
+)
+
+
+class JDownloaderAccountSensor(JDownloaderAccountEntity, SensorEntity):
+    """A sensor of one premium account (on the account's device)."""
+
+    entity_description: JDownloaderAccountSensorEntityDescription
+
+    @property
+    def native_value(self) -> StateType | datetime:
+        """From the account as last read (hourly, and after a download failed or was held)."""
+        account = self.account
+        return None if account is None else self.entity_description.value_fn(account)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, bool] | None:
+        """``unlimited`` on the traffic sensor: JD reports no traffic limit."""
+        account = self.account
+        if self.entity_description.key != "traffic_left" or account is None:
+            return None
+        return {"unlimited": account.traffic_left < 0}

@@ -15,12 +15,30 @@ from typing import Any, Final
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    ACCOUNT_ERROR_EXPIRED,
+    ACCOUNT_ERROR_INVALID,
+    ACCOUNT_ERROR_PLUGIN,
     GENERAL_SETTINGS,
     KEY_DEFAULT_DOWNLOAD_FOLDER,
     KEY_SPEED_LIMIT,
+    Account,
     JDownloaderApiError,
     JDownloaderDevice,
 )
+
+# Account states (the account sensor's options), worst first.
+ACCOUNT_OK: Final = "ok"
+ACCOUNT_EXPIRED: Final = "expired"
+ACCOUNT_OUT_OF_TRAFFIC: Final = "out_of_traffic"
+ACCOUNT_INVALID: Final = "invalid"
+ACCOUNT_DISABLED: Final = "disabled"
+ACCOUNT_STATES: Final = [
+    ACCOUNT_OK,
+    ACCOUNT_EXPIRED,
+    ACCOUNT_OUT_OF_TRAFFIC,
+    ACCOUNT_INVALID,
+    ACCOUNT_DISABLED,
+]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -33,6 +51,63 @@ class SlowData:
     free_space: int | None = None
     speed_limit: int | None = None
     max_simultaneous_downloads: int | None = None
+    accounts: Accounts | None = None
+
+
+def account_state(account: Account, now: datetime) -> str:
+    """ok, expired, out_of_traffic, invalid or disabled.
+
+    ``jd.plugins.Account``: ``isValid()`` is false for the errors EXPIRED, INVALID and
+    PLUGIN_ERROR; ``AccountInfo.getValidUntil()`` is -1 for "never expires" and 0 for expired;
+    ``AccountAPIImplV2.listAccounts`` sends ``trafficLeft`` -1 for unlimited traffic, so 0 is
+    really "nothing left".
+    """
+    if not account.enabled:
+        return ACCOUNT_DISABLED
+    if account.error_type == ACCOUNT_ERROR_EXPIRED or (
+        0 <= account.valid_until <= now.timestamp() * 1000
+    ):
+        return ACCOUNT_EXPIRED
+    if not account.valid or account.error_type in (ACCOUNT_ERROR_INVALID, ACCOUNT_ERROR_PLUGIN):
+        return ACCOUNT_INVALID
+    if account.traffic_left == 0:
+        return ACCOUNT_OUT_OF_TRAFFIC
+    return ACCOUNT_OK
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Accounts:
+    """The premium accounts of one JDownloader, and which hosters its download list needs.
+
+    ``needed_hosts`` (the hosters of unfinished packages) is read only while an enabled account
+    is expired, invalid or out of traffic, to tell whether that matters; None otherwise.
+    """
+
+    accounts: tuple[Account, ...] = ()
+    needed_hosts: frozenset[str] | None = None
+
+
+def _unfinished_hosts(rows: list[tuple[Any, ...]]) -> frozenset[str]:
+    return frozenset(
+        host
+        for finished, hosts in rows
+        if finished is not True
+        for host in hosts or ()
+        if isinstance(host, str)
+    )
+
+
+async def read_accounts(device: JDownloaderDevice) -> Accounts:
+    """``accountsV2/listAccounts``, plus one small ``queryPackages`` when an account is bad."""
+    accounts = tuple(await device.list_accounts())
+    now = dt_util.utcnow()
+    if not any(
+        account_state(a, now) in (ACCOUNT_EXPIRED, ACCOUNT_OUT_OF_TRAFFIC, ACCOUNT_INVALID)
+        for a in accounts
+    ):
+        return Accounts(accounts=accounts)
+    hosts = await device.query_packages_as(_unfinished_hosts, ("finished", "hosts"))
+    return Accounts(accounts=accounts, needed_hosts=hosts)
 
 
 async def _started(device: JDownloaderDevice) -> datetime:
@@ -68,6 +143,7 @@ READERS: Final[dict[str, Callable[[JDownloaderDevice], Awaitable[Any]]]] = {
     "speed_limit": _speed_limit,
     "max_simultaneous_downloads": lambda device: device.get_max_simultaneous_downloads(),
     "free_space": _free_space,
+    "accounts": read_accounts,
 }
 
 

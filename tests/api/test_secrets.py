@@ -16,6 +16,7 @@ from custom_components.jdownloader.api import (
     SessionInfo,
 )
 from tests.emulator import Emulator
+from tests.emulator.device import ACCOUNT_USER_NAMES
 from tests.fixtures import EMAIL, PASSWORD
 
 
@@ -27,6 +28,7 @@ def _secret_strings(secrets: Secrets, sessions: list[SessionInfo]) -> set[str]:
         EMAIL.lower().replace("@", "%40"),
         secrets.login_secret.hex(),
         secrets.device_secret.hex(),
+        *ACCOUNT_USER_NAMES,
     }
     for info in sessions:
         values |= {
@@ -68,6 +70,9 @@ async def test_no_secrets_in_errors_reprs_or_logs(
             sessions.append(client.session_info)
 
     await attempt(None, None, None)
+    # Premium accounts carry user names: not in reprs or logs either.
+    accounts = await device.list_accounts()
+    assert {a.username for a in accounts} == set(ACCOUNT_USER_NAMES)  # read, so it could leak
     emulator.expire_sessions()
     await attempt(None, None, None)  # renewed by reconnect
     emulator.expire_sessions()
@@ -103,6 +108,7 @@ async def test_no_secrets_in_errors_reprs_or_logs(
     texts += [repr(client), repr(device), repr(direct_device), repr(secrets)] + [
         repr(info) for info in sessions
     ]
+    texts += [repr(account) for account in accounts]
     ours = [r for r in caplog.records if not r.name.startswith("tests.")]
     texts += [record.getMessage() for record in ours]
     assert any("renewing" in record.getMessage() for record in ours)  # the log is not empty

@@ -166,6 +166,7 @@ def _reset(dev: SimDevice, links: list[Link]) -> None:
         dev._halt(link)
         link.bytes_loaded, link.carry = 0, 0.0
         link.finished = link.failed = link.skipped = False
+        link.final_state, link.skip_reason, link.condition = "FAILED", "MANUAL", None
         link.finished_date = -1
         dev.events.publish("downloads", "LINK_UPDATE.reset", {"uuid": link.uuid, "reset": "true"})
     dev.touch()
@@ -182,6 +183,7 @@ def _dl_reset(dev: SimDevice, link_ids: list[int] | None, package_ids: list[int]
 def _dl_resume(dev: SimDevice, link_ids: list[int] | None, package_ids: list[int] | None) -> object:
     for link in dev.select(link_ids, package_ids):
         link.failed = link.skipped = False
+        link.final_state, link.skip_reason = "FAILED", "MANUAL"
     dev.touch()
     dev._reschedule()
     return VOID

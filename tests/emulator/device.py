@@ -38,6 +38,11 @@ CAPTCHA_IMAGE = (
 )
 
 
+# User names of the seeded premium accounts: personal data, distinctive so that the secrets
+# audits can look for them in everything Home Assistant shows or logs.
+ACCOUNT_USER_NAMES = ("premium-user-Jv93", "unlimited-user-Wq58", "old-user-Hz41")
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -119,16 +124,16 @@ class SimDevice:
             Account(
                 self.new_id(),
                 "rapidgator.net",
-                "premium-user",
+                ACCOUNT_USER_NAMES[0],
                 valid_until=now_ms() + 30 * day,
                 traffic_left=50_000_000_000,
                 traffic_max=100_000_000_000,
             ),
-            Account(self.new_id(), "mega.nz", "unlimited-user"),
+            Account(self.new_id(), "mega.nz", ACCOUNT_USER_NAMES[1]),
             Account(
                 self.new_id(),
                 "uploaded.net",
-                "old-user",
+                ACCOUNT_USER_NAMES[2],
                 enabled=False,
                 valid=False,
                 error_type="INVALID",
@@ -216,6 +221,50 @@ class SimDevice:
         link.failed = True
         self.touch()
         self.events.publish("downloads", "LINK_UPDATE.status", {"uuid": uuid, "status": "Failed"})
+        self._reschedule()
+
+    def set_offline(self, uuid: int) -> None:
+        """The hoster says the file is gone: FinalLinkState OFFLINE (availability OFFLINE)."""
+        link = self.links[uuid]
+        self.fail_link(uuid)
+        link.final_state, link.availability = "OFFLINE", "OFFLINE"
+        self.touch()
+
+    def skip_link(self, uuid: int, reason: str) -> None:
+        """``DownloadLink.setSkipReason``: the link stops and is skipped (SkipReason name)."""
+        link = self.links[uuid]
+        self._halt(link)
+        link.skipped, link.skip_reason = True, reason
+        self.touch()
+        self.events.publish("downloads", "LINK_UPDATE.skipped", {"uuid": uuid, "skipped": True})
+        self._reschedule()
+
+    def fill_disk(self) -> None:
+        """No space left: DownloadWatchDog excludes each candidate with SkipReason.DISK_FULL
+        (``DownloadLinkCandidateResult(SkipReason.DISK_FULL, ...)``): running and waiting
+        links alike end up skipped; with nothing left the watchdog stops."""
+        self.storage_free = 0
+        for link in list(self.links.values()):
+            if link.running or link.runnable:
+                self.skip_link(link.uuid, "DISK_FULL")
+
+    def hold_for_account(self, uuid: int, account: int, traffic: bool = True) -> None:
+        """The link waits for an account: ``WaitForAccountTrafficSkipReason`` (no traffic left)
+        or ``WaitForAccountSkipReason``, naming the account's uuid."""
+        link = self.links[uuid]
+        self._halt(link)
+        kind = "WaitForAccountTrafficSkipReason" if traffic else "WaitForAccountSkipReason"
+        link.condition = {"id": kind, "uuid": account}
+        if traffic:
+            link.condition["traffic"] = link.bytes_total - link.bytes_loaded
+        self.touch()
+        self._reschedule()
+
+    def release(self, uuid: int) -> None:
+        """The condition is reached (or the user resumed a skipped link)."""
+        link = self.links[uuid]
+        link.condition, link.skipped, link.skip_reason = None, False, "MANUAL"
+        self.touch()
         self._reschedule()
 
     # ------------------------------------------------------------------ selection

@@ -68,6 +68,13 @@ class Link:
     finished: bool = False
     failed: bool = False
     skipped: bool = False
+    # Why, when failed / skipped: FinalLinkState name (FAILED, OFFLINE, ...) and SkipReason name
+    # (MANUAL, DISK_FULL, NO_ACCOUNT, ...), as DownloadsAPIV2Impl.setStatus reports them.
+    final_state: str = "FAILED"
+    skip_reason: str = "MANUAL"
+    # A ConditionalSkipReason not yet reached (its advancedStatus entry), e.g.
+    # {"id": "WaitForAccountTrafficSkipReason", "uuid": <account>}; the link waits meanwhile.
+    condition: dict[str, Any] | None = None
     finished_date: int = -1
     running: bool = False
     forced: bool = False
@@ -82,7 +89,9 @@ class Link:
 
     @property
     def runnable(self) -> bool:
-        return self.enabled and not (self.finished or self.failed or self.skipped or self.running)
+        return self.enabled and not (
+            self.finished or self.failed or self.skipped or self.running or self.condition
+        )
 
 
 @dataclass(eq=False)

@@ -23,11 +23,13 @@ def link_status(link: Link) -> tuple[str | None, str | None]:
     if link.finished:
         return "Finished", "true"
     if link.failed:
-        return "Failed", "false"
+        return ("File not found", "false") if link.final_state == "OFFLINE" else ("Failed", "false")
     if link.skipped:
         return "Skipped", "skipped"
     if link.running:
         return "Running", "run"
+    if link.condition is not None:
+        return str(link.condition.get("label", "Waiting")), "wait"
     if not link.enabled:
         return None, None
     return None, None
@@ -42,10 +44,14 @@ def link_eta(link: Link) -> int:
 def advanced_status(link: Link) -> dict[str, Any] | None:
     if link.finished:
         return {"FinalLinkState": {"iconKey": "true", "label": "Finished", "id": "FINISHED"}}
+    # DownloadsAPIV2Impl.setStatus: one entry per kind, each {iconKey, label, id[, ...]}.
     if link.failed:
-        return {"FinalLinkState": {"iconKey": "false", "label": "Failed", "id": "FAILED"}}
+        label = link_status(link)[0]
+        return {"FinalLinkState": {"iconKey": "false", "label": label, "id": link.final_state}}
     if link.skipped:
-        return {"SkipReason": {"iconKey": "skipped", "label": "Skipped", "id": "MANUAL"}}
+        return {"SkipReason": {"iconKey": "skipped", "label": "Skipped", "id": link.skip_reason}}
+    if link.condition is not None and not link.running:
+        return {"ConditionalSkipReason": {"iconKey": "wait", "label": "Waiting", **link.condition}}
     if link.running:
         return {
             "PluginProgress": {

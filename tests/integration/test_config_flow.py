@@ -45,6 +45,7 @@ from tests.ha_fixtures import (
     all_devices,
     derived_secrets,
     entity_id_for,
+    jd_devices,
     owners,
 )
 
@@ -253,7 +254,7 @@ async def test_local_device_is_the_jdownloader(
     result = await hass.config_entries.flow.async_configure(flow_id, local_input(sim.local_port))
     entry = result["result"]
     await hass.async_block_till_done(wait_background_tasks=True)
-    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    devices = jd_devices(dr.async_entries_for_config_entry(device_registry, entry.entry_id))
     assert [(d.name, d.identifiers) for d in devices] == [(sim.name, {(DOMAIN, sim.id)})]
     speed = entity_id_for(entity_registry, "sensor", sim.id, "download_speed")
     assert speed == "sensor.jdownloader_user_download_speed"
@@ -279,7 +280,7 @@ async def test_local_without_myjdownloader_id(
         address,
     )
     await hass.async_block_till_done(wait_background_tasks=True)
-    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    devices = jd_devices(dr.async_entries_for_config_entry(device_registry, entry.entry_id))
     assert [(d.name, d.identifiers) for d in devices] == [(sim.name, {(DOMAIN, address)})]
 
 
@@ -298,7 +299,7 @@ async def test_local_after_account_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured_account"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
-    assert len(all_devices(device_registry, hass)) == 1
+    assert len(jd_devices(all_devices(device_registry, hass))) == 1
 
     # Only that one: the account's JDownloader, not another one reached locally.
     other = emulator.add_device(name="Elsewhere")
@@ -328,7 +329,7 @@ async def test_account_after_local_leaves_it_out(
     await init_integration(local_entry)
     await init_integration(cloud_entry)
     assert set(cloud_entry.runtime_data.devices) == {other.id}
-    devices = all_devices(device_registry, hass)
+    devices = jd_devices(all_devices(device_registry, hass))
     assert sorted((d.name, sorted(owners(d))) for d in devices) == sorted(
         [
             (local_sim.name, [local_entry.entry_id]),
@@ -579,7 +580,7 @@ async def test_reconfigure_local_keeps_device_and_entities(
     assert local_entry.data[CONF_HOST] == "localhost"
     assert (local_entry.unique_id, local_entry.title) == (sim.id, sim.name)
     assert local_entry.state is ConfigEntryState.LOADED
-    assert [d.id for d in all_devices(device_registry, hass)] == [device.id]
+    assert [d.id for d in jd_devices(all_devices(device_registry, hass))] == [device.id]
     assert entity_id_for(entity_registry, "sensor", sim.id, "download_speed") == speed
     assert hass.states.get(speed).state != STATE_UNAVAILABLE
 

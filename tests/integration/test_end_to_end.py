@@ -28,7 +28,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from tests.emulator import Emulator
 from tests.fixtures import EMAIL, PASSWORD
-from tests.ha_fixtures import Advance, entity_id_for
+from tests.ha_fixtures import Advance, entity_id_for, jd_devices
 
 MB = 1_000_000
 
@@ -76,7 +76,7 @@ async def test_flow_to_live_entities(
     assert entry.state is ConfigEntryState.LOADED
 
     # One device in the registry, named after the JDownloader, with its entities.
-    devices = dr.async_entries_for_config_entry(device_registry, entry.entry_id)
+    devices = jd_devices(dr.async_entries_for_config_entry(device_registry, entry.entry_id))
     assert len(devices) == 1
     assert devices[0].name == sim.name
     assert entry.title == (EMAIL if mode == "cloud" else sim.name)

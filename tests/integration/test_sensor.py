@@ -198,6 +198,7 @@ async def test_no_private_attributes(
         "state_class",
         "options",
         "icon",
+        "unlimited",  # traffic left of a premium account
     }
     for state in hass.states.async_all(SENSOR_DOMAIN):
         assert set(state.attributes) <= allowed, state.entity_id

@@ -3,7 +3,8 @@
 Everything a user or a bug report could show is captured: every log record (DEBUG and up, from
 every logger, with formatted tracebacks), the text of every exception an action or poll raised,
 the diagnostics, and every state with its attributes. None of it may contain the password, the
-derived secrets, a session/regain/encryption token, a request signature or the e-mail address.
+derived secrets, a session/regain/encryption token, a request signature, the e-mail address or
+a premium account's user name.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import aiohttp_client, device_registry as dr
 from tests.emulator import Emulator
+from tests.emulator.device import ACCOUNT_USER_NAMES
 from tests.fixtures import EMAIL, PASSWORD
 from tests.ha_fixtures import Advance, derived_secrets
 
@@ -69,6 +71,8 @@ def _forbidden(sessions: list[Any]) -> dict[str, str]:
         "device secret": secrets["device_secret"],
         "signature": "signature=",
     }
+    for index, name in enumerate(ACCOUNT_USER_NAMES):
+        words[f"premium account user name {index}"] = name
     for index, info in enumerate(sessions):
         words[f"session token {index}"] = info.session_token
         words[f"regain token {index}"] = info.regain_token

@@ -30,6 +30,10 @@ from .exceptions import (
     JDownloaderServiceUnavailableError,
 )
 from .models import (
+    ACCOUNT_ERROR_EXPIRED,
+    ACCOUNT_ERROR_INVALID,
+    ACCOUNT_ERROR_PLUGIN,
+    ACCOUNT_ERROR_TEMP_DISABLED,
     Account,
     AddLinksRequest,
     AggregatedNumbers,
@@ -44,6 +48,7 @@ from .models import (
     DownloadPackage,
     Event,
     EventSubscription,
+    LinkHold,
     PollResult,
     RunningPackage,
     Secrets,
@@ -57,6 +62,10 @@ from .transport import Connection
 from .transport_local import LocalJDownloader
 
 __all__ = [
+    "ACCOUNT_ERROR_EXPIRED",
+    "ACCOUNT_ERROR_INVALID",
+    "ACCOUNT_ERROR_PLUGIN",
+    "ACCOUNT_ERROR_TEMP_DISABLED",
     "APP_KEY",
     "DEFAULT_API_URL",
     "DEFAULT_LOCAL_PORT",
@@ -90,6 +99,7 @@ __all__ = [
     "JDownloaderProtocolError",
     "JDownloaderRateLimitError",
     "JDownloaderServiceUnavailableError",
+    "LinkHold",
     "LocalJDownloader",
     "MyJDownloaderClient",
     "PollResult",

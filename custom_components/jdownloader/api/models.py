@@ -15,7 +15,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import re
-from typing import Any, Self
+from typing import Any, Final, Self
 
 from .crypto import derive_secret
 from .storable import Storable, key, storable
@@ -366,6 +366,45 @@ def final_link_state(advanced_status: Any) -> tuple[str | None, str | None]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LinkHold:
+    """What keeps a link from downloading, from its ``advancedStatus``.
+
+    ``DownloadsAPIV2Impl.setStatus`` fills ``advancedStatus`` with ``SkipReason`` (``id``: the
+    ``org.jdownloader.plugins.SkipReason`` name: ``DISK_FULL``, ``NO_ACCOUNT``, ``MANUAL``, ...),
+    ``ConditionalSkipReason`` while a condition is not reached (``id``: ``WaitingSkipReason`` with
+    its ``cause``, e.g. ``IP_BLOCKED``; ``WaitForAccountSkipReason`` /
+    ``WaitForAccountTrafficSkipReason`` with the account's ``uuid``) and ``FinalLinkState``.
+    """
+
+    skip_reason: str | None = None
+    condition: str | None = None
+    cause: str | None = None
+    account: int = -1
+    final_state: str | None = None
+
+    @classmethod
+    def from_advanced_status(cls, advanced_status: Any) -> LinkHold | None:
+        """None when the link has none of the three."""
+        if not isinstance(advanced_status, Mapping):
+            return None
+        skip, cond = advanced_status.get("SkipReason"), advanced_status.get("ConditionalSkipReason")
+        final, _ = final_link_state(advanced_status)
+        skip_id = skip.get("id") if isinstance(skip, Mapping) else None
+        if not isinstance(cond, Mapping):
+            cond = {}
+        if skip_id is None and not cond and final is None:
+            return None
+        account, cause, cond_id = cond.get("uuid"), cond.get("cause"), cond.get("id")
+        return cls(
+            skip_reason=skip_id if isinstance(skip_id, str) else None,
+            condition=cond_id if isinstance(cond_id, str) else None,
+            cause=cause if isinstance(cause, str) else None,
+            account=account if isinstance(account, int) and not isinstance(account, bool) else -1,
+            final_state=final,
+        )
+
+
 @storable
 @dataclass(slots=True)
 class CrawledPackage(Storable):
@@ -485,6 +524,13 @@ class StorageInfo(Storable):
     error: str | None = key("error", None)
 
 
+# jd.plugins.Account.AccountError (``errorType``, always sent when set).
+ACCOUNT_ERROR_EXPIRED: Final = "EXPIRED"
+ACCOUNT_ERROR_INVALID: Final = "INVALID"
+ACCOUNT_ERROR_PLUGIN: Final = "PLUGIN_ERROR"
+ACCOUNT_ERROR_TEMP_DISABLED: Final = "TEMP_DISABLED"
+
+
 @storable
 @dataclass(frozen=True, slots=True)
 class Account(Storable):
@@ -492,7 +538,7 @@ class Account(Storable):
 
     uuid: int = key("uuid")
     hostname: str = key("hostname", "")
-    username: str | None = key("username", None)
+    username: str | None = key("username", None, repr=False)  # personal: never shown
     enabled: bool = key("enabled", False)
     valid: bool = key("valid", False)
     valid_until: int = key("validUntil", -1)
