@@ -49,7 +49,9 @@ from .const import (
     CONF_ADVANCED,
     CONF_API_URL,
     CONF_DEVICE_ID,
+    CONF_DEVICE_SECRET,
     CONF_DIRECT_CONNECTION,
+    CONF_LOGIN_SECRET,
     CONF_MODE,
     DEFAULT_DIRECT_CONNECTION,
     DOMAIN,
@@ -90,13 +92,21 @@ LOCAL_SCHEMA = vol.Schema(
     }
 )
 REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_PASSWORD): _PASSWORD})
+# Reconfigure: the password only when it changes (or the e-mail does): the stored secrets log in.
+RECONFIGURE_CLOUD_SCHEMA = CLOUD_SCHEMA.extend({vol.Optional(CONF_PASSWORD): _PASSWORD})
 
 
 async def _validate_cloud(
     hass: HomeAssistant, email: str, password: str, api_url: str
 ) -> dict[str, str]:
     """Log in and list devices; return the derived secrets (hex), stored instead of the password."""
-    secrets = Secrets.from_password(email, password)
+    return await _validate_secrets(hass, email, Secrets.from_password(email, password), api_url)
+
+
+async def _validate_secrets(
+    hass: HomeAssistant, email: str, secrets: Secrets, api_url: str
+) -> dict[str, str]:
+    """Log in with ``secrets`` and list devices; return them (hex) for the entry."""
     client = MyJDownloaderClient(
         async_get_clientsession(hass), email, secrets, api_url=api_url, direct_connection=False
     )
@@ -329,10 +339,20 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
             api_url = user_input[CONF_ADVANCED][CONF_API_URL].strip().rstrip("/")
             await self.async_set_unique_id(email.lower())
             self._abort_if_unique_id_mismatch()
+            password = user_input.get(CONF_PASSWORD)
             try:
-                secrets = await _validate_cloud(
-                    self.hass, email, user_input[CONF_PASSWORD], api_url
-                )
+                if password:
+                    secrets = await _validate_cloud(self.hass, email, password, api_url)
+                else:
+                    # Same account (checked above), so the stored secrets still fit: e.g. only
+                    # the API server changed.
+                    stored = Secrets.from_hex(
+                        {
+                            CONF_LOGIN_SECRET: entry.data[CONF_LOGIN_SECRET],
+                            CONF_DEVICE_SECRET: entry.data[CONF_DEVICE_SECRET],
+                        }
+                    )
+                    secrets = await _validate_secrets(self.hass, email, stored, api_url)
             except Exception as err:  # noqa: BLE001 - becomes a flow error
                 errors["base"] = _cloud_error(err)
             else:
@@ -347,7 +367,7 @@ class JDownloaderConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reconfigure_cloud",
             data_schema=self.add_suggested_values_to_schema(
-                CLOUD_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+                RECONFIGURE_CLOUD_SCHEMA,  # type: ignore[arg-type, unused-ignore]
                 _without_password(suggested),
             ),
             errors=errors,

@@ -19,7 +19,9 @@ from custom_components.jdownloader.const import (
     CONF_ADVANCED,
     CONF_API_URL,
     CONF_DEVICE_ID,
+    CONF_DEVICE_SECRET,
     CONF_DIRECT_CONNECTION,
+    CONF_LOGIN_SECRET,
     CONF_MODE,
     DOMAIN,
     MODE_CLOUD,
@@ -537,6 +539,28 @@ async def test_reconfigure_cloud(
     assert result["reason"] == "reconfigure_successful"
     assert cloud_entry.data[CONF_API_URL] == emulator.api_url
     assert cloud_entry.data[CONF_EMAIL] == EMAIL.lower()
+
+
+async def test_reconfigure_cloud_without_the_password(
+    hass: HomeAssistant, emulator: Emulator, cloud_entry: MockConfigEntry
+) -> None:
+    """Changing only the API server needs no password: the stored secrets log in there."""
+    cloud_entry.add_to_hass(hass)
+    stored = {key: cloud_entry.data[key] for key in (CONF_LOGIN_SECRET, CONF_DEVICE_SECRET)}
+    hass.config_entries.async_update_entry(
+        cloud_entry, data={**cloud_entry.data, CONF_API_URL: "http://127.0.0.1:9"}
+    )
+    result = await cloud_entry.start_reconfigure_flow(hass)
+    user_input = cloud_input(emulator)
+    del user_input[CONF_PASSWORD]
+    emulator.reset_counters()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert cloud_entry.data[CONF_API_URL] == emulator.api_url
+    assert {key: cloud_entry.data[key] for key in stored} == stored
+    # It really logged in at the new server with them.
+    assert emulator.counters[("server", "/my/connect")] == 1
 
 
 async def test_reconfigure_cloud_other_account(
