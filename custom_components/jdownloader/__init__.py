@@ -20,6 +20,7 @@ from .detector import async_setup_events
 from .health import async_setup_health
 from .local_entry import async_setup_local_entry
 from .services import async_setup_services
+from .stale_devices import StaleDevices
 
 type SetupFn = Callable[
     [HomeAssistant, JDownloaderConfigEntry, ServiceBackoff], Awaitable[JDownloaderRuntimeData]
@@ -68,6 +69,12 @@ async def async_unload_entry(hass: HomeAssistant, entry: JDownloaderConfigEntry)
         with contextlib.suppress(JDownloaderError):
             await client.disconnect()
     return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: JDownloaderConfigEntry) -> None:
+    """The entry is deleted: drop what it stored about unlisted JDownloaders."""
+    if entry.data[CONF_MODE] == MODE_CLOUD:
+        await StaleDevices(hass, entry.entry_id).async_remove()
 
 
 async def async_remove_config_entry_device(

@@ -42,6 +42,8 @@ SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
 # After a restart (or restart-and-update) is asked for, the slow data (version, update
 # available) is re-read once JDownloader is back: when a poll found it gone, or after this.
 RESTART_SETTLE: Final = timedelta(minutes=2)
+# A JDownloader the account no longer lists is removed after this long (stale_devices.py).
+STALE_DEVICE_GRACE: Final = timedelta(days=7)
 # Over the relay ``toolbar/getStatus`` (the switches) comes with every Nth poll only; its
 # fast-moving fields are taken from ``polling/poll`` in between, and actions re-read it at once.
 TOOLBAR_RELAY_EVERY: Final = 4

@@ -63,6 +63,7 @@ from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .entries import async_local_device_ids
 from .poll_errors import backoff_failed, raise_for_error
 from .slow_data import SlowData, read_accounts, read_slow_data
+from .stale_devices import StaleDevices
 
 
 def _toolbar_from_poll(toolbar: ToolbarStatus, poll: PollResult) -> ToolbarStatus:
@@ -300,9 +301,11 @@ class JDownloaderAccountCoordinator(DataUpdateCoordinator[dict[str, ApiDeviceInf
         self.client = client
         self.devices = devices
         self._backoff = backoff
+        self._stale = StaleDevices(hass, config_entry.entry_id)
 
     async def _async_setup(self) -> None:
         """Log in once; failures here decide between reauth and retrying setup."""
+        await self._stale.async_load()
         try:
             await self.client.connect()
         except JDownloaderAuthError as err:
@@ -367,6 +370,7 @@ class JDownloaderAccountCoordinator(DataUpdateCoordinator[dict[str, ApiDeviceInf
             if device_id not in listed and coordinator.listed:
                 coordinator.listed = False
                 changed.append(coordinator)
+        await self._remove_stale(listed)
         # Concurrently: one slow or offline device must not hold up the others.
         await asyncio.gather(*(c.async_refresh() for c in (*new, *changed)))
         for coordinator in new:
@@ -375,3 +379,22 @@ class JDownloaderAccountCoordinator(DataUpdateCoordinator[dict[str, ApiDeviceInf
             async_dispatcher_send(
                 self.hass, signal_device_added(self.config_entry.entry_id), coordinator
             )
+
+    async def _remove_stale(self, listed: dict[str, ApiDeviceInfo]) -> None:
+        """Remove JDownloaders missing from the account for longer than the grace period."""
+        registry = dr.async_get(self.hass)
+        entry_id = self.config_entry.entry_id
+        registered = {
+            identifier: device
+            for device in dr.async_entries_for_config_entry(registry, entry_id)
+            for domain, identifier in device.identifiers
+            if domain == DOMAIN and device.model == MODEL
+        }
+        for device_id in self._stale.due(registered, listed):
+            LOGGER.info(
+                "Removing JDownloader %s: the account has not listed it for a while",
+                registered[device_id].name,
+            )
+            if (coordinator := self.devices.pop(device_id, None)) is not None:
+                await coordinator.async_shutdown()
+            registry.async_update_device(registered[device_id].id, remove_config_entry_id=entry_id)

@@ -323,3 +323,57 @@ async def test_jdownloaders_are_devices_not_services(
     device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert device is not None
     assert device.entry_type is None
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_unlisted_jdownloader_is_removed_after_the_grace_period(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    advance: Advance,
+) -> None:
+    """Briefly signed out: the device stays (also across a reload). Gone for a week: removed."""
+    await init_integration(cloud_entry)
+    kept, gone = emulator.devices
+    emulator.remove_device(gone.id)
+    await advance(300)
+    assert async_get_device(device_registry, (DOMAIN, gone.id)) is not None
+    # A reload does not restart the clock.
+    assert await hass.config_entries.async_reload(cloud_entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(3 * 24 * 3600)
+    assert async_get_device(device_registry, (DOMAIN, gone.id)) is not None
+    await advance(4 * 24 * 3600 + 600)
+    assert async_get_device(device_registry, (DOMAIN, gone.id)) is None
+    assert gone.id not in cloud_entry.runtime_data.devices
+    assert async_get_device(device_registry, (DOMAIN, kept.id)) is not None
+    # Listed again later: it comes back as a new device.
+    emulator.restore_device(gone.id)
+    await advance(300)
+    assert async_get_device(device_registry, (DOMAIN, gone.id)) is not None
+
+
+@pytest.mark.parametrize("emulator_options", [{"devices": 2}])
+async def test_listed_again_within_the_grace_period_keeps_the_device(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    cloud_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    device_registry: dr.DeviceRegistry,
+    advance: Advance,
+) -> None:
+    await init_integration(cloud_entry)
+    _, back = emulator.devices
+    device = async_get_device(device_registry, (DOMAIN, back.id))
+    assert device is not None
+    emulator.remove_device(back.id)
+    await advance(6 * 24 * 3600)
+    emulator.restore_device(back.id)
+    await advance(300)
+    emulator.remove_device(back.id)
+    await advance(2 * 24 * 3600)  # missed again: the clock started anew
+    again = async_get_device(device_registry, (DOMAIN, back.id))
+    assert again is not None
+    assert again.id == device.id
