@@ -41,11 +41,11 @@ from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .doorbell import Doorbell
+from .lists import LIST_PACKAGE_FIELDS, PackageView, digest_packages_and_views
 from .tracker import (
     DETAIL_FIELDS,
     EVENT_CAPTCHA_REQUIRED,
     LINK_FIELDS,
-    PACKAGE_FIELDS,
     Check,
     Links,
     PackageRow,
@@ -57,7 +57,6 @@ from .tracker import (
     commit_running,
     digest_details,
     digest_links,
-    digest_packages,
     links_to_read,
     new_captchas,
     plan_check,
@@ -113,6 +112,12 @@ class EventDetector:
             alive=lambda: coordinator in devices.values(),
         )
         self._listeners: list[EventListener] = []
+        # The to-do lists (todo.py) read what the checks read: package order and rows are
+        # state.rows, their (bytes_loaded, speed, eta) views are here. ``checked`` counts the
+        # checks taken in; None until the first one (the baseline) is in.
+        self.views: dict[int, PackageView] = {}
+        self.checked: int | None = None
+        self._check_listeners: list[CALLBACK_TYPE] = []
         self._process_task: asyncio.Task[None] | None = None
         self._dirty = False
         self._unsub: CALLBACK_TYPE | None = None
@@ -145,6 +150,17 @@ class EventDetector:
         return lambda: self._listeners.remove(listener)
 
     @callback
+    def async_add_check_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener()`` after every check taken in (the package rows changed)."""
+        self._check_listeners.append(listener)
+        return lambda: self._check_listeners.remove(listener)
+
+    @callback
+    def async_check_everything(self) -> None:
+        """After an action from Home Assistant: the next poll reads every package again."""
+        self.state.force = True
+
+    @callback
     def _on_update(self) -> None:
         coordinator = self.coordinator
         if not coordinator.last_update_success or coordinator.data is None:
@@ -172,7 +188,7 @@ class EventDetector:
             commit_running(state, snap)
             return
         try:
-            packages, links = await self._read(check, snap)
+            packages, views, links = await self._read(check, snap)
         except JDownloaderError as err:
             # Nothing was committed: the next poll checks everything again.
             LOGGER.debug(
@@ -182,17 +198,28 @@ class EventDetector:
             return
         async with cpu_turn():  # not while a large answer is decoded: see cpu_turn
             events = apply_check(state, snap, check, packages, links, now)
+            if check.full:
+                self.views = views
+            else:
+                self.views.update(views)
+        self.checked = (self.checked or 0) + 1
+        for listener in list(self._check_listeners):
+            listener()
         self._fire_all(events)
 
-    async def _read(self, check: Check, snap: Snapshot) -> tuple[dict[int, PackageRow], Links]:
+    async def _read(
+        self, check: Check, snap: Snapshot
+    ) -> tuple[dict[int, PackageRow], dict[int, PackageView], Links]:
         device = self.coordinator.device
-        packages = await device.query_packages_as(
-            digest_packages, PACKAGE_FIELDS, package_ids=None if check.full else check.left
+        packages, views = await device.query_packages_as(
+            digest_packages_and_views,
+            LIST_PACKAGE_FIELDS,
+            package_ids=None if check.full else check.left,
         )
         async with cpu_turn():
             unfinished = links_to_read(self.state, snap, check, packages)
         if not unfinished:
-            return packages, Links(packages=frozenset(packages))
+            return packages, views, Links(packages=frozenset(packages))
         links = await device.query_links_as(
             digest_links(unfinished), LINK_FIELDS, package_ids=unfinished
         )
@@ -200,7 +227,7 @@ class EventDetector:
             add_details(
                 links, await device.query_links_as(digest_details, DETAIL_FIELDS, link_ids=new)
             )
-        return packages, links
+        return packages, views, links
 
     def _fire_all(self, events: list[TrackerEvent]) -> None:
         for event_type, data in events:
