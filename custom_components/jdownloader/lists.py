@@ -149,11 +149,15 @@ def download_item(
     return Item(str(uuid), row[NAME], completed, " · ".join(parts))
 
 
-class ItemCache:
-    """Items by package, rebuilt only when their inputs changed."""
+class ItemCache[T]:
+    """Items by package, rebuilt (and converted, e.g. to Home Assistant's TodoItem) only when
+    their inputs changed."""
 
-    def __init__(self) -> None:
-        self._items: dict[int, tuple[tuple[object, ...], Item]] = {}
+    def __init__(self, convert: Callable[[Item], T]) -> None:
+        self._convert = convert
+        self._items: dict[int, tuple[tuple[object, ...], T]] = {}
+        self._list: list[T] = []
+        self._index: dict[int, int] = {}
 
     def build(
         self,
@@ -161,11 +165,11 @@ class ItemCache:
         views: Mapping[int, PackageView],
         running: Mapping[int, RunningPackage],
         status: Callable[[int], Status],
-    ) -> list[Item]:
+    ) -> list[T]:
         """Every package's item, in JDownloader's order; unchanged ones from the cache."""
         old = self._items
-        new: dict[int, tuple[tuple[object, ...], Item]] = {}
-        items: list[Item] = []
+        new: dict[int, tuple[tuple[object, ...], T]] = {}
+        items: list[T] = []
         for uuid, row in packages.items():
             view, live, known = views.get(uuid), running.get(uuid), status(uuid)
             inputs = (row, view, live, known)
@@ -173,10 +177,34 @@ class ItemCache:
             if cached is not None and cached[0] == inputs:
                 item = cached[1]
             else:
-                item = download_item(uuid, row, view, live, known)
+                item = self._convert(download_item(uuid, row, view, live, known))
             new[uuid] = (inputs, item)
             items.append(item)
         self._items = new
+        self._list = items
+        self._index = {uuid: index for index, uuid in enumerate(new)}
+        return items
+
+    def refresh(
+        self,
+        uuids: Iterable[int],
+        packages: Mapping[int, PackageRow],
+        views: Mapping[int, PackageView],
+        running: Mapping[int, RunningPackage],
+        status: Callable[[int], Status],
+    ) -> list[T]:
+        """Only ``uuids`` changed (no check came in since :meth:`build`): rebuild just those."""
+        items = list(self._list)
+        for uuid in uuids:
+            if (index := self._index.get(uuid)) is None or (row := packages.get(uuid)) is None:
+                continue
+            view, live, known = views.get(uuid), running.get(uuid), status(uuid)
+            inputs = (row, view, live, known)
+            if self._items[uuid][0] != inputs:
+                item = self._convert(download_item(uuid, row, view, live, known))
+                self._items[uuid] = (inputs, item)
+                items[index] = item
+        self._list = items
         return items
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from homeassistant.components.todo import TodoItem, TodoListEntity
 from homeassistant.components.todo.const import TodoItemStatus, TodoListEntityFeature
@@ -18,7 +19,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import AddLinksRequest, JDownloaderError
+from .api import AddLinksRequest, JDownloaderError, RunningPackage
 from .const import DOMAIN, LOGGER
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
@@ -67,6 +68,15 @@ def _refuse(key: str, **placeholders: str) -> ServiceValidationError:
     return ServiceValidationError(
         translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """What the Downloads items were last built from."""
+
+    checked: int
+    running: tuple[RunningPackage, ...]
+    captchas: frozenset[int]
 
 
 class _JDownloaderTodoList(JDownloaderEntity, TodoListEntity):
@@ -121,9 +131,9 @@ class DownloadsTodoList(_JDownloaderTodoList):
     ) -> None:
         """Bind to the JDownloader's coordinator (and, once added, its detector)."""
         super().__init__(coordinator, description)
-        self._cache = ItemCache()
+        self._cache = ItemCache(_todo_item)
         self._detector: EventDetector | None = None
-        self._built: tuple[object, ...] | None = None
+        self._built: _Built | None = None
 
     async def async_added_to_hass(self) -> None:
         """Follow the detector's checks; build the items it already has."""
@@ -151,10 +161,10 @@ class DownloadsTodoList(_JDownloaderTodoList):
             return False
         running = {p.uuid: p for p in data.poll.running_packages or ()}
         captchas = frozenset(job.link for job in data.poll.captchas or ())
-        key = (detector.checked, tuple(running.values()), captchas)
+        key = _Built(detector.checked, tuple(running.values()), captchas)
         if key == self._built:
             return False
-        self._built = key
+        built, self._built = self._built, key
         state = detector.state
         waiting = {
             package
@@ -175,8 +185,12 @@ class DownloadsTodoList(_JDownloaderTodoList):
                 captcha=uuid in waiting,
             )
 
-        items = self._cache.build(state.rows, detector.views, running, status)
-        self._items = [_todo_item(item) for item in items]
+        if built is not None and built.checked == key.checked and built.captchas == captchas:
+            # Only the running packages moved (a poll while downloading): just those items.
+            changed = {p.uuid for p in built.running} | set(running)
+            self._items = self._cache.refresh(changed, state.rows, detector.views, running, status)
+        else:
+            self._items = self._cache.build(state.rows, detector.views, running, status)
         return True
 
     def _after_action(self) -> None:
