@@ -9,6 +9,7 @@ from custom_components.jdownloader.api import CaptchaJob
 from custom_components.jdownloader.tracker import (
     EVENT_CAPTCHA_REQUIRED,
     EVENT_DOWNLOAD_FAILED,
+    EVENT_EXTRACTION_FAILED,
     EVENT_PACKAGE_FINISHED,
     EVENT_QUEUE_FINISHED,
     Check,
@@ -125,8 +126,8 @@ def test_a_failed_link_is_announced_once_with_its_details() -> None:
     state = TrackerState()
     check(state, snap(), {1: package("P")}, Links(frozenset({1}), pending={1}))
     rows = [
-        (10, 1, "file.rar", False, True, False, FAILED),
-        (11, 1, "b.rar", True, True, False, None),
+        (10, 1, "file.rar", False, True, False, FAILED, None),
+        (11, 1, "b.rar", True, True, False, None, None),
     ]
     links = digest_links([1])(rows)
     assert unknown_failures(state, links) == [10]
@@ -163,7 +164,7 @@ def test_queue_finished_waits_until_nothing_is_left() -> None:
         state,
         snap(set(), active=False, structure=("a done",)),
         {1: package("A", finished=True), 2: package("B")},
-        Links(frozenset({2}), pending={2}),
+        Links(frozenset({1, 2}), pending={2}),  # A's links too: its extraction status
     )
     assert types(first) == [EVENT_PACKAGE_FINISHED]
     # B runs and finishes: now the queue is done, with the run's totals.
@@ -241,3 +242,95 @@ def test_digests_read_rows_defensively() -> None:
     """Rows of unexpected types do not become wrong numbers."""
     rows: list[tuple[Any, ...]] = [(1, "P", "yes", "big", None, 3, True)]
     assert digest_packages(rows) == {1: ("P", False, -1, None, 3, True)}
+
+
+# --------------------------------------------------------------------------- extraction
+def _extraction_rows(package_id: int, *statuses: str | None) -> list[tuple[Any, ...]]:
+    """Finished link rows of LINK_FIELDS with these extraction statuses."""
+    return [
+        (100 + n, package_id, f"a.part{n}.rar", True, True, False, None, status)
+        for n, status in enumerate(statuses)
+    ]
+
+
+def _running_then_finished(state: TrackerState, *statuses: str | None) -> list[TrackerEvent]:
+    check(state, snap(), {1: package("Movie")}, Links(frozenset({1}), pending={1}))
+    check(state, snap({1}, active=True, structure=("run",)), {1: package("Movie")})
+    done = {1: package("Movie", finished=True)}
+    planned = plan_check(state, snap(set(), structure=("done",)), NOW)
+    assert planned is not None
+    assert links_to_read(state, snap(set()), planned, done) == [1]  # its extraction is read
+    links = digest_links([1])(_extraction_rows(1, *statuses))
+    return apply_check(state, snap(set(), structure=("done",)), planned, done, links, NOW)
+
+
+def test_package_finished_waits_for_extraction_and_fires_once() -> None:
+    state = TrackerState()
+    events = _running_then_finished(state, "SUCCESSFUL", "IDLE")
+    assert EVENT_PACKAGE_FINISHED not in types(events)  # downloaded, not yet usable
+    # Nothing structural changes while JD extracts: the extracting package is followed anyway.
+    quiet = snap(set(), structure=("done",))
+    assert plan_check(state, quiet, NOW) == Check(full=False, left=(1,))
+    done = {1: package("Movie", finished=True)}
+    running = digest_links([1])(_extraction_rows(1, "SUCCESSFUL", "RUNNING"))
+    assert check(state, quiet, done, running) == []
+    ok = digest_links([1])(_extraction_rows(1, "SUCCESSFUL", "SUCCESSFUL"))
+    events = check(state, quiet, done, ok)
+    assert types(events) == [EVENT_PACKAGE_FINISHED]
+    assert events[0][1]["package_name"] == "Movie"
+    assert plan_check(state, quiet, NOW) is None  # nothing left to follow: no more requests
+
+
+def test_extraction_failure_is_announced_once_with_its_reason() -> None:
+    state = TrackerState()
+    assert types(_running_then_finished(state, "RUNNING")) == [EVENT_QUEUE_FINISHED]
+    quiet = snap(set(), structure=("done",))
+    done = {1: package("Movie", finished=True)}
+    # One archive failed while another still runs: the package cannot become usable as a whole.
+    failed = digest_links([1])(_extraction_rows(1, "SUCCESSFUL", "ERROR_PW", "RUNNING"))
+    events = check(state, quiet, done, failed)
+    assert events == [
+        (
+            EVENT_EXTRACTION_FAILED,
+            {
+                "package_name": "Movie",
+                "package_id": 1,
+                "reason": "ERROR_PW",
+                "download_folder": "/downloads/Movie",
+            },
+        )
+    ]
+    assert state.extraction_failed == {1: "ERROR_PW"}
+    assert plan_check(state, quiet, NOW) is None
+    # Reset in JDownloader (downloads again): the failure is forgotten.
+    check(state, snap(structure=("reset",)), {1: package("Movie")})
+    assert state.extraction_failed == {}
+
+
+def test_no_extraction_status_means_no_archive() -> None:
+    state = TrackerState()
+    events = _running_then_finished(state, None, None)
+    assert types(events) == [EVENT_PACKAGE_FINISHED, EVENT_QUEUE_FINISHED]
+
+
+def test_jds_own_spelling_of_file_not_found_is_a_failure() -> None:
+    state = TrackerState()
+    events = _running_then_finished(state, "ERRROR_FILE_NOT_FOUND")
+    assert types(events) == [EVENT_EXTRACTION_FAILED, EVENT_QUEUE_FINISHED]
+    assert events[0][1]["reason"] == "ERRROR_FILE_NOT_FOUND"
+
+
+def test_an_extracting_package_removed_is_forgotten() -> None:
+    state = TrackerState()
+    _running_then_finished(state, "IDLE")
+    assert check(state, snap(set(), structure=("removed",)), {}) == []
+    assert state.extracting == set()
+    assert plan_check(state, snap(set(), structure=("removed",)), NOW) is None
+
+
+def test_extracting_at_start_up_is_baseline() -> None:
+    """Finished before Home Assistant looked: never announced, even if extraction ends later."""
+    state = TrackerState()
+    check(state, snap(), {1: package("Old", finished=True)})
+    assert state.extracting == set()
+    assert plan_check(state, snap(), NOW) is None

@@ -33,6 +33,7 @@ PLATFORMS: list[Platform] = [
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TODO,
     Platform.UPDATE,
 ]
 

@@ -41,6 +41,7 @@ from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
 from .doorbell import Doorbell
+from .lists import LIST_PACKAGE_FIELDS, PackageView, digest_packages_and_views
 from .problems import LinkIssues, PackageIssues, digest_issues
 from .tracker import (
     DETAIL_FIELDS,
@@ -48,7 +49,6 @@ from .tracker import (
     EVENT_DOWNLOAD_FAILED,
     FINISHED,
     LINK_FIELDS,
-    PACKAGE_FIELDS,
     Check,
     Links,
     PackageRow,
@@ -60,7 +60,6 @@ from .tracker import (
     commit_running,
     digest_details,
     digest_links,
-    digest_packages,
     links_to_read,
     new_captchas,
     plan_check,
@@ -119,6 +118,12 @@ class EventDetector:
         # Held links (problems.py), from the link rows the checks read anyway.
         self.issues = LinkIssues()
         self._issue_listeners: list[CALLBACK_TYPE] = []
+        # The to-do lists (todo.py) read what the checks read: package order and rows are
+        # state.rows, their (bytes_loaded, speed, eta) views are here. ``checked`` counts the
+        # checks taken in; None until the first one (the baseline) is in.
+        self.views: dict[int, PackageView] = {}
+        self.checked: int | None = None
+        self._check_listeners: list[CALLBACK_TYPE] = []
         self._process_task: asyncio.Task[None] | None = None
         self._dirty = False
         self._unsub: CALLBACK_TYPE | None = None
@@ -157,6 +162,17 @@ class EventDetector:
         return lambda: self._issue_listeners.remove(listener)
 
     @callback
+    def async_add_check_listener(self, listener: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``listener()`` after every check taken in (the package rows changed)."""
+        self._check_listeners.append(listener)
+        return lambda: self._check_listeners.remove(listener)
+
+    @callback
+    def async_check_everything(self) -> None:
+        """After an action from Home Assistant: the next poll reads every package again."""
+        self.state.force = True
+
+    @callback
     def _on_update(self) -> None:
         coordinator = self.coordinator
         if not coordinator.last_update_success or coordinator.data is None:
@@ -184,7 +200,7 @@ class EventDetector:
             commit_running(state, snap)
             return
         try:
-            packages, links, issues = await self._read(check, snap)
+            packages, views, links, issues = await self._read(check, snap)
         except JDownloaderError as err:
             # Nothing was committed: the next poll checks everything again.
             LOGGER.debug(
@@ -195,6 +211,13 @@ class EventDetector:
         first = not state.baseline_done
         async with cpu_turn():  # not while a large answer is decoded: see cpu_turn
             events = apply_check(state, snap, check, packages, links, now)
+            if check.full:
+                self.views = views
+            else:
+                self.views.update(views)
+        self.checked = (self.checked or 0) + 1
+        for listener in list(self._check_listeners):
+            listener()
         self._fire_all(events)
         self._take_issues(check, packages, links, issues, events, first=first)
 
@@ -229,10 +252,12 @@ class EventDetector:
 
     async def _read(
         self, check: Check, snap: Snapshot
-    ) -> tuple[dict[int, PackageRow], Links, PackageIssues]:
+    ) -> tuple[dict[int, PackageRow], dict[int, PackageView], Links, PackageIssues]:
         device = self.coordinator.device
-        packages = await device.query_packages_as(
-            digest_packages, PACKAGE_FIELDS, package_ids=None if check.full else check.left
+        packages, views = await device.query_packages_as(
+            digest_packages_and_views,
+            LIST_PACKAGE_FIELDS,
+            package_ids=None if check.full else check.left,
         )
         async with cpu_turn():
             unfinished = links_to_read(self.state, snap, check, packages)
@@ -242,7 +267,7 @@ class EventDetector:
                 {*unfinished, *(p for p in held if p in packages and not packages[p][FINISHED])}
             )
         if not unfinished:
-            return packages, Links(packages=frozenset(packages)), {}
+            return packages, views, Links(packages=frozenset(packages)), {}
         tracked, held_links = digest_links(unfinished), digest_issues(LINK_FIELDS)
         links, issues = await device.query_links_as(
             lambda rows: (tracked(rows), held_links(rows)), LINK_FIELDS, package_ids=unfinished
@@ -251,7 +276,7 @@ class EventDetector:
             add_details(
                 links, await device.query_links_as(digest_details, DETAIL_FIELDS, link_ids=new)
             )
-        return packages, links, issues
+        return packages, views, links, issues
 
     def _fire_all(self, events: list[TrackerEvent]) -> None:
         for event_type, data in events:

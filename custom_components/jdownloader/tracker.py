@@ -9,6 +9,12 @@ The rules, in short:
 * Finished = a package's ``finished`` flag (JD sets it once every link is done); it is announced
   when it was not finished at the last check and there is evidence that it ran (it was running,
   is new, or none of its links went away: removing unfinished links must not look like success).
+* Finished means usable: while a link of a just-finished package is queued for or in extraction
+  (``extractionStatus`` ``IDLE``/``RUNNING``, set by JD's ``ExtractionListenerList`` on the
+  archive's links), ``package_finished`` waits; it fires once no extraction is pending and none
+  failed. An extraction error (``ERROR``, ``ERROR_PW``, ``ERROR_CRC``, ``ERROR_NOT_ENOUGH_SPACE``,
+  ``ERRROR_FILE_NOT_FOUND``: JD's ``ExtractionStatus``) fires ``extraction_failed`` instead. No
+  status (JD sends none for ``NA``, ``DownloadLink.getExtractionStatus``) means no archive.
 * Failed = a link whose final state is a failure (``FinalLinkState``), not seen failed before.
 * Queue finished = downloads ran and a check of every unfinished package finds nothing left.
 * Whatever is finished or failed at the first check (start-up, reload) is the baseline, never
@@ -28,11 +34,13 @@ EVENT_PACKAGE_FINISHED: Final = "package_finished"
 EVENT_DOWNLOAD_FAILED: Final = "download_failed"
 EVENT_QUEUE_FINISHED: Final = "queue_finished"
 EVENT_CAPTCHA_REQUIRED: Final = "captcha_required"
+EVENT_EXTRACTION_FAILED: Final = "extraction_failed"
 EVENT_TYPES: Final = [
     EVENT_PACKAGE_FINISHED,
     EVENT_DOWNLOAD_FAILED,
     EVENT_QUEUE_FINISHED,
     EVENT_CAPTCHA_REQUIRED,
+    EVENT_EXTRACTION_FAILED,
 ]
 
 # Package rows: small, so a structure check may read all of them.
@@ -56,11 +64,23 @@ LINK_FIELDS: Final = (
     "enabled",
     "skipped",
     "advanced_status",
+    "extraction_status",
 )
 DETAIL_FIELDS: Final = ("uuid", "bytes_total", "host")
 
 # Final link states that mean "this download failed" (FinalLinkState ids).
 FAILED_STATES: Final = frozenset({"FAILED", "FAILED_CRC32", "FAILED_EXISTS", "FAILED_FATAL"})
+
+# ExtractionStatus (org.jdownloader.extensions.extraction): queued or running, and succeeded.
+# Every other name is a failure (ERROR, ERROR_PW, ERROR_CRC, ERROR_NOT_ENOUGH_SPACE and JD's own
+# spelling ERRROR_FILE_NOT_FOUND); NA is never sent (getExtractionStatus answers null for it).
+EXTRACTION_PENDING: Final = frozenset({"IDLE", "RUNNING"})
+EXTRACTION_OK: Final = frozenset({"SUCCESSFUL", "NA"})
+
+# What holds a package's unfinished links (counted per package for the to-do lists).
+BLOCK_FAILED: Final = "failed"
+BLOCK_OFFLINE: Final = "offline"  # FinalLinkState OFFLINE
+BLOCK_SKIPPED: Final = "skipped"
 
 # Only without ``downloadProgress`` in the poll: while downloads progress, a package-level check
 # at most this often.
@@ -100,6 +120,17 @@ class Links:
     finished: dict[int, int] = field(default_factory=dict)  # package → finished links
     pending: set[int] = field(default_factory=set)  # packages with links still to download
     names: dict[int, dict[int, str]] = field(default_factory=dict)  # package → unfinished links
+    # package → the extraction status that decides it: a failure, else pending, else SUCCESSFUL
+    extraction: dict[int, str] = field(default_factory=dict)
+    # package → what holds its unfinished links: {BLOCK_*: count}
+    blocked: dict[int, dict[str, int]] = field(default_factory=dict)
+
+
+def extraction_rank(status: str) -> int:
+    """Failures win over pending, pending over success (one failed archive fails the package)."""
+    if status in EXTRACTION_OK:
+        return 0
+    return 1 if status in EXTRACTION_PENDING else 2
 
 
 @dataclass(slots=True, frozen=True)
@@ -147,6 +178,7 @@ class TrackerState:
     settled: set[int] = field(default_factory=set)  # unfinished, nothing left to download
     failed: dict[int, int] = field(default_factory=dict)  # failed link → package
     names: dict[int, dict[int, str]] = field(default_factory=dict)  # package → unfinished links
+    blocked: dict[int, dict[str, int]] = field(default_factory=dict)  # see Links.blocked
     running: frozenset[int] = frozenset()  # packages running at the last committed poll
     run: Run | None = None
     idle_checked: bool = False  # a full check ran since downloads stopped
@@ -155,6 +187,9 @@ class TrackerState:
     due: datetime | None = None  # fallback without downloadProgress only
     force: bool = False  # the last check failed: check everything next time
     captchas: set[int] | None = None
+    # finished packages whose extraction is still queued or running (package_finished waits)
+    extracting: set[int] = field(default_factory=set)
+    extraction_failed: dict[int, str] = field(default_factory=dict)  # package → reason
 
 
 # --------------------------------------------------------------------------- digests (pure)
@@ -183,15 +218,31 @@ def digest_links(packages: Iterable[int]) -> Callable[[list[tuple[Any, ...]]], L
 
     def digest(rows: list[tuple[Any, ...]]) -> Links:
         result = Links(packages=queried)
-        for uuid, package, name, finished, enabled, skipped, advanced in rows:
+        for uuid, package, name, finished, enabled, skipped, advanced, extraction in rows:
             if package == -1:
                 raise KeyError("package_uuid")  # every link row has one: a garbled answer
+            if isinstance(extraction, str):
+                known = result.extraction.get(package)
+                if known is None or extraction_rank(extraction) > extraction_rank(known):
+                    result.extraction[package] = extraction
             if finished is True:
                 result.finished[package] = result.finished.get(package, 0) + 1
                 continue
             name = str(name)
             result.names.setdefault(package, {})[uuid] = name
             state, label = final_link_state(advanced)
+            block = (
+                BLOCK_OFFLINE
+                if state == "OFFLINE"
+                else BLOCK_FAILED
+                if state in FAILED_STATES
+                else BLOCK_SKIPPED
+                if skipped is True
+                else None
+            )
+            if block is not None:
+                counts = result.blocked.setdefault(package, {})
+                counts[block] = counts.get(block, 0) + 1
             if state in FAILED_STATES:
                 result.failed[uuid] = Failure(
                     package=package,
@@ -231,6 +282,9 @@ def plan_check(state: TrackerState, snap: Snapshot, now: datetime) -> Check | No
         full = snap.progress != state.progress and (state.due is None or now >= state.due)
     elif not full and snap.running is not None:
         left = state.running - snap.running
+    if not full:
+        # Extraction runs after the downloads and changes no count: follow it while it runs.
+        left |= state.extracting
     if not full and not left:
         return None
     state.force = False
@@ -240,8 +294,14 @@ def plan_check(state: TrackerState, snap: Snapshot, now: datetime) -> Check | No
 def links_to_read(
     state: TrackerState, snap: Snapshot, check: Check, packages: dict[int, PackageRow]
 ) -> list[int]:
-    """The unfinished packages whose links the check reads, sorted."""
-    unfinished = [uuid for uuid, package in packages.items() if not package[FINISHED]]
+    """The packages whose links the check reads, sorted: the unfinished ones, and those that just
+    finished or are extracting (their extraction status decides ``package_finished``)."""
+    unfinished = [
+        uuid
+        for uuid, package in packages.items()
+        if not package[FINISHED]
+        or (state.baseline_done and (uuid not in state.finished or uuid in state.extracting))
+    ]
     if check.full and state.baseline_done:
         # Only packages where something can have happened: those that ran, are new or changed,
         # or hold known failures. The rest keeps what its last check found.
@@ -249,8 +309,13 @@ def links_to_read(
         if state.run is not None:
             suspects |= state.run.touched
         rows = state.rows
+        suspects |= state.extracting
         unfinished = [
-            uuid for uuid in unfinished if uuid in suspects or rows.get(uuid) != packages[uuid]
+            uuid
+            for uuid in unfinished
+            if uuid in suspects
+            or rows.get(uuid) != packages[uuid]
+            or (packages[uuid][FINISHED] and uuid not in state.finished)
         ]
     unfinished.sort()
     return unfinished
@@ -338,6 +403,7 @@ def _take_baseline(state: TrackerState, packages: dict[int, PackageRow], links: 
     state.failed = {uuid: failure.package for uuid, failure in links.failed.items()}
     state.settled = set(links.packages) - links.pending
     state.names = links.names
+    state.blocked = links.blocked
 
 
 def _newly_finished(
@@ -382,12 +448,15 @@ def _remember(
     state.settled = (state.settled - links.packages) | (set(links.packages) - links.pending)
     for uuid in links.packages:
         state.names.pop(uuid, None)
+        state.blocked.pop(uuid, None)
     state.names.update(links.names)
+    state.blocked.update(links.blocked)
     if full:
         state.finished = {uuid for uuid, package in packages.items() if package[FINISHED]}
         state.rows = packages
         state.settled &= queried
         state.names = {uuid: names for uuid, names in state.names.items() if uuid in queried}
+        state.blocked = {uuid: b for uuid, b in state.blocked.items() if uuid in queried}
     else:
         state.finished -= {uuid for uuid in queried if not packages[uuid][FINISHED]}
         state.rows.update(packages)
@@ -429,6 +498,48 @@ def _failed_event(uuid: int, failure: Failure, package: PackageRow) -> TrackerEv
     )
 
 
+def _usable(
+    state: TrackerState, packages: dict[int, PackageRow], links: Links, *, full: bool
+) -> list[TrackerEvent]:
+    """``package_finished`` or ``extraction_failed`` for the finished packages whose extraction
+    is over (or never applied); the others stay in ``state.extracting``."""
+    events: list[TrackerEvent] = []
+    for uuid in list(state.extraction_failed):
+        package = packages.get(uuid)
+        if (package is None and full) or (package is not None and not package[FINISHED]):
+            del state.extraction_failed[uuid]  # removed, or reset to download again
+    for uuid in sorted(state.extracting):
+        package = packages.get(uuid)
+        if package is None or not package[FINISHED]:
+            state.extracting.discard(uuid)  # removed or reset: nothing to announce
+            continue
+        if uuid not in links.packages:
+            continue  # not read this time: decided by a later check
+        status = links.extraction.get(uuid, "NA")
+        if status in EXTRACTION_PENDING:
+            continue
+        state.extracting.discard(uuid)
+        if status in EXTRACTION_OK:
+            state.extraction_failed.pop(uuid, None)
+            events.append(_finished_event(uuid, package))
+        else:
+            state.extraction_failed[uuid] = status
+            events.append(_extraction_failed_event(uuid, package, status))
+    return events
+
+
+def _extraction_failed_event(uuid: int, package: PackageRow, reason: str) -> TrackerEvent:
+    return (
+        EVENT_EXTRACTION_FAILED,
+        {
+            "package_name": package[NAME],
+            "package_id": uuid,
+            "reason": reason,
+            "download_folder": package[SAVE_TO],
+        },
+    )
+
+
 def _diff(
     state: TrackerState,
     snap: Snapshot,
@@ -452,7 +563,8 @@ def _diff(
             run.links += max(package[CHILDREN], 0)
             run.size += max(package[SIZE], 0)
             run.touched.discard(uuid)
-        events.append(_finished_event(uuid, package))
+        state.extracting.add(uuid)  # decided below, with those extracting since earlier checks
+    events.extend(_usable(state, packages, links, full=full))
     for uuid in failed:
         failure = links.failed[uuid]
         events.append(_failed_event(uuid, failure, packages[failure.package]))

@@ -73,6 +73,8 @@ class SimDevice:
         self.update_on_check = False  # runUpdateCheck "finds" an update
         self.restart_delay = 0.5  # seconds offline during restartJD / restartAndUpdate
         self.crawl_delay = 0.0  # > 0: addLinks crawls in the background (isCollecting true)
+        # Archives are queued for extraction once their package is downloaded (see _complete).
+        self.extract_archives = False
         self.storage_total = 4_000_000_000_000
         self.storage_free = 1_500_000_000_000
         self.reconnects = 0
@@ -482,11 +484,23 @@ class SimDevice:
         if package is not None and all(
             self.links[u].finished for u in package.links if u in self.links
         ):
+            if self.extract_archives:
+                # ExtractionListenerList.onExtractionEvent(QUEUED): the archive's links → IDLE.
+                self.set_extraction(package.uuid, "IDLE")
             self.events.publish(
                 "downloads",
                 "PACKAGE_UPDATE.status",
                 {"uuid": package.uuid, "status": "Finished", "statusIconKey": "true"},
             )
+
+    def set_extraction(self, package_uuid: int, status: str | None) -> None:
+        """Every link of the package gets this ``ExtractionStatus`` (ExtractionListenerList sets
+        it on the root archive's files: IDLE when queued, RUNNING at START, SUCCESSFUL or an
+        ERROR_* at the end). The structure counter does not move: extraction changes no count."""
+        for uuid in self.packages[package_uuid].links:
+            if (link := self.links.get(uuid)) is not None:
+                link.extraction_status = status
+        self.touch()
 
     def _publish_progress(self) -> None:
         if not self.events.subscribers:
@@ -704,6 +718,10 @@ class SimDevice:
         self.stop_after = False
         self.started_at = now_ms()
         self.collecting = 0
+        for link in self.links.values():
+            if link.extraction_status == "RUNNING":
+                # DownloadLink.getExtractionStatus: a stored RUNNING reads back as NA (null).
+                link.extraction_status = None
         self.events.clear()
         self.touch()
 

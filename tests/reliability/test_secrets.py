@@ -36,6 +36,7 @@ from tests.ha_fixtures import Advance, derived_secrets
 REPO = Path(__file__).resolve().parents[2]
 EXTRACT_PASSWORD = "extract-pw-Zq81"
 DOWNLOAD_PASSWORD = "download-pw-Xk27"
+HARNESS_STORAGE = "pytest_homeassistant_custom_component.common"
 LONG_HEX = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{40,}(?![0-9a-fA-F])")
 
 
@@ -184,6 +185,9 @@ async def test_nothing_secret_leaks_during_a_full_run(
     log_text = "\n".join(
         f"{record.name} {record.getMessage()} {caplog.handler.format(record)}"
         for record in caplog.records
+        # The test harness's mock storage dumps Home Assistant's own auth store (its tokens,
+        # since the to-do platform loads http): not output of this integration.
+        if not (record.name == HARNESS_STORAGE and record.getMessage().startswith("Writing data"))
     )
     outputs = {
         "log": log_text,

@@ -182,7 +182,7 @@ class RunningPackage:
 
     The device's exact shape is not documented (docs/protocol.md §9.12); entries are read leniently: a
     bare uuid, or a map with ``uuid`` (or ``packageUUID``/``id``) and optional ``done`` (finished
-    links), ``size``, ``speed``, ``finished``. Missing numbers are -1.
+    links), ``size``, ``speed``, ``finished``, ``eta``. Missing numbers are -1.
     """
 
     uuid: int
@@ -190,6 +190,7 @@ class RunningPackage:
     size: int = -1
     speed: int = -1
     finished: bool = False
+    eta: int = -1  # seconds left (PollingAPIFilePackageStorable.getETA)
 
     @classmethod
     def parse_all(cls, payload: Any) -> list[RunningPackage]:
@@ -218,6 +219,7 @@ class RunningPackage:
                     size=_lenient_int(item.get("size")),
                     speed=_lenient_int(item.get("speed")),
                     finished=item.get("finished") is True,
+                    eta=_lenient_int(item.get("eta")),
                 )
             )
         return result
