@@ -64,19 +64,51 @@ CONFIG_DOMAINS = ("frontend", "config", "http", "api", "history", "recorder", "l
 
 
 def prepare_config(ha_port: int) -> None:
-    """config/ with a lean configuration.yaml and custom_components/jdownloader linked in."""
+    """config/ with a lean configuration.yaml, custom_components/jdownloader and the blueprints
+    linked in, and onboarding past the steps that would add integrations the demo cannot run."""
     (CONFIG / "custom_components").mkdir(parents=True, exist_ok=True)
     yaml = CONFIG / "configuration.yaml"
     if not yaml.exists():
         yaml.write_text(CONFIGURATION_YAML.format(ha_port=ha_port), encoding="utf-8")
-    link = CONFIG / "custom_components" / "jdownloader"
-    target = Path("..") / ".." / "custom_components" / "jdownloader"
+    _skip_onboarding_integrations()
+    _link(
+        CONFIG / "blueprints" / "automation" / "jdownloader",
+        Path("..") / ".." / ".." / "blueprints" / "automation" / "jdownloader",
+    )
+    _link(
+        CONFIG / "custom_components" / "jdownloader",
+        Path("..") / ".." / "custom_components" / "jdownloader",
+    )
+
+
+def _link(link: Path, target: Path) -> None:
+    """``link`` → ``target`` (relative), replacing an older link, never a real directory."""
+    link.parent.mkdir(parents=True, exist_ok=True)
     if link.is_symlink() and os.readlink(link) != str(target):
         link.unlink()
     if not link.is_symlink():
         if link.exists():
             sys.exit(f"scripts/develop: {link} exists and is not a symlink; remove it")
         link.symlink_to(target, target_is_directory=True)
+
+
+def _skip_onboarding_integrations() -> None:
+    """Mark onboarding's location, analytics and integration steps done (only the user is
+    created in the browser). Finishing the location step would add Google Translate (needs
+    ffmpeg), Met.no and Radio Browser (need the internet), which fail in an offline demo."""
+    from homeassistant.components import onboarding  # the demo venv's Home Assistant
+
+    store = CONFIG / ".storage" / "onboarding"
+    if store.exists():
+        return
+    store.parent.mkdir(parents=True, exist_ok=True)
+    done = ["core_config", "analytics", "integration"]
+    data = {
+        "version": onboarding.STORAGE_VERSION,
+        "key": onboarding.STORAGE_KEY,
+        "data": {"done": done},
+    }
+    store.write_text(json.dumps(data, indent=2), encoding="utf-8")
 
 
 def emulator_args(args: argparse.Namespace) -> list[str]:
