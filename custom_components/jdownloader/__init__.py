@@ -27,6 +27,7 @@ type SetupFn = Callable[
 PLATFORMS: list[Platform] = [
     Platform.BUTTON,
     Platform.EVENT,
+    Platform.IMAGE,
     Platform.NUMBER,
     Platform.SENSOR,
     Platform.SWITCH,
