@@ -6,12 +6,16 @@ through Home Assistant's image proxy as a person's phone or dashboard would fetc
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import Callable
 from http import HTTPStatus
+from pathlib import Path
+import time
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import voluptuous as vol
 
@@ -21,6 +25,7 @@ from homeassistant.const import ATTR_DEVICE_ID, STATE_UNKNOWN, Platform
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
 from tests.emulator.device import CAPTCHA_IMAGE, SimDevice
 from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
@@ -358,3 +363,94 @@ async def test_cloud_cost_of_captchas(
         + f"; all relay requests per captcha incl. polls and the refresh after the answer: "
         f"{sum(relay.values()) / count:.1f}"
     )
+
+
+BLUEPRINT = (
+    Path(__file__).parents[2]
+    / "blueprints"
+    / "automation"
+    / "jdownloader"
+    / "solve_captcha_on_phone.yaml"
+)
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("reply", ["solve", "skip", "browser"])
+async def test_phone_blueprint(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    relay_entry: MockConfigEntry,
+    init_integration: SetupEntry,
+    tmp_path: Path,
+    reply: str,
+) -> None:
+    """Notification with the image and a text reply; the reply solves, the other action skips."""
+    sim = emulator.devices[0]
+    await init_integration(relay_entry)
+    entity_id = image_entity(hass, sim)
+    target = tmp_path / "blueprints" / "automation" / "jdownloader"
+    target.mkdir(parents=True)
+    (target / BLUEPRINT.name).write_text(BLUEPRINT.read_text())
+    hass.config.config_dir = str(tmp_path)
+    notifications = async_mock_service(hass, "notify", "mobile_app_phone")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "use_blueprint": {
+                    "path": f"jdownloader/{BLUEPRINT.name}",
+                    "input": {
+                        "captcha_image": entity_id,
+                        "notify_action": "notify.mobile_app_phone",
+                    },
+                }
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    challenge = "RecaptchaV2Challenge" if reply == "browser" else "ImageCaptchaChallenge"
+    captcha = sim.add_captcha(
+        hoster="rapidgator.net", explain="Type the letters", challenge=challenge
+    )
+    # Polls by hand, in real time: a waiting automation run holds async_block_till_done.
+    coordinator = relay_entry.runtime_data.devices[sim.id]
+    await coordinator.async_refresh()
+    await wait_until(lambda: bool(notifications))
+    sim.advance(30)
+    await coordinator.async_refresh()  # a later poll (fewer seconds left) sends nothing more
+    await asyncio.sleep(0.2)
+    assert len(notifications) == 1
+    data = notifications[0].data
+    assert "rapidgator.net" in data["message"]
+    if reply == "browser":
+        assert sim.id in data["data"]["url"]
+        assert "image" not in data["data"]
+        assert captcha in sim.captchas
+        return
+    assert "Type the letters" in data["message"]
+    assert data["data"]["image"] == hass.states.get(entity_id).attributes["entity_picture"]
+    solve, skip = data["data"]["actions"]
+    assert solve["behavior"] == "textInput"
+    action = solve["action"] if reply == "solve" else skip["action"]
+    event_data: dict[str, Any] = {"action": action}
+    if reply == "solve":
+        event_data["reply_text"] = "x7k2p"
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "SOMETHING_ELSE"})
+    hass.bus.async_fire("mobile_app_notification_action", event_data)
+    await wait_until(lambda: captcha not in sim.captchas)
+    await hass.async_block_till_done()
+    if reply == "solve":
+        assert sim.captcha_solutions == [(captcha, "x7k2p")]
+        assert sim.captcha_skips == []
+    else:
+        assert sim.captcha_skips == [(captcha, "SINGLE")]
+        assert sim.captcha_solutions == []
+    assert sent(emulator, SOLVE) + sent(emulator, SKIP) == 1
+    assert hass.states.get(entity_id).state == STATE_UNKNOWN
