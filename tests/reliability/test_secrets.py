@@ -35,6 +35,10 @@ REPO = Path(__file__).resolve().parents[2]
 EXTRACT_PASSWORD = "extract-pw-Zq81"
 DOWNLOAD_PASSWORD = "download-pw-Xk27"
 LONG_HEX = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{40,}(?![0-9a-fA-F])")
+# Home Assistant's own image-proxy token of the Captcha image entity (ImageEntity.access_tokens:
+# random, rotated every 5 minutes, grants reading that one picture): not a secret of the
+# account or of JDownloader, and in every image entity's state by design.
+IMAGE_TOKEN = re.compile(r"(access_token['\"]?:\s*['\"]|image_proxy/image\.\w+\?token=)[0-9a-f]+")
 
 
 @pytest.fixture
@@ -78,6 +82,7 @@ def _forbidden(sessions: list[Any]) -> dict[str, str]:
 
 
 def _leaks(text: str, words: dict[str, str]) -> list[str]:
+    text = IMAGE_TOKEN.sub(r"\1<image token>", text)
     lowered = text.lower()
     found = [name for name, word in words.items() if word.lower() in lowered]
     found += [f"long hex {m[:8]}..." for m in LONG_HEX.findall(text)]
@@ -180,6 +185,9 @@ async def test_nothing_secret_leaks_during_a_full_run(
     log_text = "\n".join(
         f"{record.name} {record.getMessage()} {caplog.handler.format(record)}"
         for record in caplog.records
+        # The test harness's mock storage dumps Home Assistant's auth store (its own users'
+        # tokens) once the image platform brings in http/auth: neither ours nor a real log.
+        if record.name != "pytest_homeassistant_custom_component.common"
     )
     outputs = {
         "log": log_text,
