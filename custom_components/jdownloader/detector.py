@@ -36,6 +36,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.util import dt as dt_util
 
 from .api import Connection, JDownloaderError, cpu_turn
+from .captcha import solve_url
 from .compat import async_get_device
 from .const import CONF_MODE, DOMAIN, LOGGER, MODE_CLOUD, signal_device_added
 from .coordinator import JDownloaderDeviceCoordinator
@@ -68,8 +69,6 @@ from .tracker import (
 
 BUS_EVENT: Final = "jdownloader_event"
 
-WEB_INTERFACE_URL: Final = "https://my.jdownloader.org/"
-CAPTCHA_URL: Final = "https://my.jdownloader.org/?deviceId={device_id}#webinterface:captcha"
 
 type EventListener = Callable[[str, dict[str, Any]], None]
 
@@ -285,10 +284,8 @@ class EventDetector:
             self._fire(event_type, data)
 
     def _solve_url(self) -> str:
-        if self.entry.data.get(CONF_MODE) == MODE_CLOUD:
-            return CAPTCHA_URL.format(device_id=self.coordinator.device_id)
-        # Local mode does not know the MyJDownloader device id: open the web interface.
-        return WEB_INTERFACE_URL
+        # Local mode does not know the MyJDownloader device id: the web interface's start page.
+        return solve_url(self.entry.data.get(CONF_MODE) == MODE_CLOUD, self.coordinator.device_id)
 
     def _fire(self, event_type: str, data: dict[str, Any]) -> None:
         coordinator = self.coordinator

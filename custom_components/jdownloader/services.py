@@ -8,6 +8,7 @@ device may have received it and a retry could add the links twice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import re
 from typing import Any, Literal
 
@@ -29,9 +30,15 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from .api import (
     AddLinksRequest,
+    CaptchaJob,
     DownloadPackage,
+    JDownloaderApiError,
+    JDownloaderConnectionError,
+    JDownloaderDeviceOfflineError,
     JDownloaderError,
+    JDownloaderProtocolError,
 )
+from .captcha import SKIP_TYPES, UnsureAnswers, find, has_image, oldest
 from .const import DOMAIN
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
@@ -40,6 +47,8 @@ from .entity import action_error, async_device_action
 SERVICE_ADD_LINKS = "add_links"
 SERVICE_GET_DOWNLOADS = "get_downloads"
 SERVICE_CLEANUP = "cleanup"
+SERVICE_SOLVE_CAPTCHA = "solve_captcha"
+SERVICE_SKIP_CAPTCHA = "skip_captcha"
 
 ATTR_LINKS = "links"
 ATTR_PACKAGE_NAME = "package_name"
@@ -54,6 +63,9 @@ ATTR_STATUS = "status"
 ATTR_NAME = "name"
 ATTR_LIST = "list"
 ATTR_REMOVE = "remove"
+ATTR_CAPTCHA_ID = "captcha_id"
+ATTR_SOLUTION = "solution"
+ATTR_TYPE = "type"
 
 PRIORITIES = ["highest", "higher", "high", "default", "low", "lower", "lowest"]
 DOWNLOAD_FILTERS = ["all", "running", "finished", "pending"]
@@ -116,6 +128,26 @@ CLEANUP_SCHEMA = vol.Schema(
         ),
     }
 )
+SOLVE_CAPTCHA_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Required(ATTR_SOLUTION): cv.string,
+        vol.Optional(ATTR_CAPTCHA_ID): vol.Coerce(int),
+    }
+)
+SKIP_CAPTCHA_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): cv.string,
+        vol.Optional(ATTR_CAPTCHA_ID): vol.Coerce(int),
+        # JD's SkipRequest names, in either case (the UI offers them in lower case).
+        vol.Optional(ATTR_TYPE, default="single"): vol.All(
+            cv.string, vol.Lower, vol.In([t.lower() for t in SKIP_TYPES])
+        ),
+    }
+)
+
+# Captchas answered through a connection that broke before the answer came back.
+_UNSURE = UnsureAnswers()
 
 
 def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -273,6 +305,71 @@ async def _async_cleanup(call: ServiceCall) -> None:
     await async_device_action(coordinator, cleanup)
 
 
+def _target_captcha(coordinator: JDownloaderDeviceCoordinator, requested: int | None) -> CaptchaJob:
+    """The waiting captcha to answer (the oldest unless ``requested``), from the last poll.
+
+    A captcha whose earlier answer was lost on the way back and that no longer waits was
+    answered then: it is not answered again (the refresh after every action shows it gone).
+    """
+    data = coordinator.data
+    jobs = (data.poll.captchas if data is not None else None) or []
+    answered = _UNSURE.settle(coordinator, (job.id for job in jobs))
+    name = coordinator.device_name
+    if requested is None and answered:
+        raise _validation_error("captcha_answered", captcha_id=str(min(answered)), device=name)
+    if requested in answered:
+        raise _validation_error("captcha_answered", captcha_id=str(requested), device=name)
+    if requested is None:
+        if (job := oldest(jobs)) is None:
+            raise _validation_error("no_captcha_waiting", device=name)
+        return job
+    if (job := find(jobs, requested)) is None:
+        raise _validation_error("captcha_not_waiting", captcha_id=str(requested), device=name)
+    return job
+
+
+async def _answer_captcha(
+    coordinator: JDownloaderDeviceCoordinator, job: CaptchaJob, send: Callable[[], Awaitable[bool]]
+) -> None:
+    """Send one answer (solve or skip) exactly once, then refresh; errors translated."""
+    try:
+        await async_device_action(coordinator, send)
+    except HomeAssistantError as err:
+        cause = err.__cause__
+        if isinstance(cause, JDownloaderApiError) and cause.error_type == "NOT_AVAILABLE":
+            # CaptchaAPISolver: unknown or finished id (solved elsewhere, or timed out).
+            raise _validation_error(
+                "captcha_not_waiting", captcha_id=str(job.id), device=coordinator.device_name
+            ) from cause
+        if isinstance(cause, JDownloaderConnectionError | JDownloaderProtocolError) and not (
+            isinstance(cause, JDownloaderDeviceOfflineError)
+        ):
+            _UNSURE.add(coordinator, job.id)  # it may have arrived: never sent twice
+        raise
+
+
+async def _async_solve_captcha(call: ServiceCall) -> None:
+    solution = call.data[ATTR_SOLUTION].strip()
+    if not solution:
+        raise _validation_error("empty_solution")
+    coordinator = _coordinator(call.hass, call.data[ATTR_DEVICE_ID])
+    job = _target_captcha(coordinator, call.data.get(ATTR_CAPTCHA_ID))
+    if not has_image(job):
+        raise _validation_error(
+            "captcha_needs_browser", captcha_id=str(job.id), device=coordinator.device_name
+        )
+    device = coordinator.device
+    await _answer_captcha(coordinator, job, lambda: device.captcha_solve(job.id, solution))
+
+
+async def _async_skip_captcha(call: ServiceCall) -> None:
+    coordinator = _coordinator(call.hass, call.data[ATTR_DEVICE_ID])
+    job = _target_captcha(coordinator, call.data.get(ATTR_CAPTCHA_ID))
+    skip_type = call.data[ATTR_TYPE].upper()
+    device = coordinator.device
+    await _answer_captcha(coordinator, job, lambda: device.captcha_skip(job.id, skip_type))
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, from ``async_setup``)."""
@@ -291,3 +388,15 @@ def async_setup_services(hass: HomeAssistant) -> None:
         supports_response=SupportsResponse.ONLY,
     )
     hass.services.async_register(DOMAIN, SERVICE_CLEANUP, _async_cleanup, schema=CLEANUP_SCHEMA)  # type: ignore[arg-type, unused-ignore]
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SOLVE_CAPTCHA,
+        _async_solve_captcha,
+        schema=SOLVE_CAPTCHA_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SKIP_CAPTCHA,
+        _async_skip_captcha,
+        schema=SKIP_CAPTCHA_SCHEMA,  # type: ignore[arg-type, unused-ignore]
+    )

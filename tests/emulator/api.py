@@ -562,9 +562,10 @@ def _captcha(dev: SimDevice, captcha_id: int | None) -> int:
 
 @method("captcha", "list")
 def _cap_list(dev: SimDevice) -> list[dict[str, Any]]:
+    """``CaptchaAPISolver.list``: the jobs sorted by their (total) ``timeout``, not by age."""
     now = now_ms()
     jobs = [c.job(now) for c in dev.captchas.values()]
-    return sorted(jobs, key=lambda j: j["remaining"])
+    return sorted(jobs, key=lambda j: j["timeout"])
 
 
 @method("captcha", "get", INT)
@@ -579,7 +580,7 @@ def _cap_get_fmt(dev: SimDevice, captcha_id: int | None, fmt: str | None) -> obj
     site-key object for format ``RAWTOKEN`` and, in this emulator, nothing otherwise."""
     captcha = dev.captchas[_captcha(dev, captcha_id)]
     if captcha.type == "ImageCaptchaChallenge":
-        return CAPTCHA_IMAGE
+        return captcha.image or CAPTCHA_IMAGE
     if fmt == "RAWTOKEN":
         return {
             "siteKey": "6Lc-emulated-site-key",
@@ -599,9 +600,13 @@ def _cap_job(dev: SimDevice, captcha_id: int | None) -> dict[str, Any] | None:
 
 @method("captcha", "solve", INT, STR)
 def _cap_solve(dev: SimDevice, captcha_id: int | None, result: str | None) -> bool:
+    """``CaptchaAPISolver.solve``: unknown or finished id → NOT_AVAILABLE; an image captcha takes
+    any text (``BasicCaptchaChallenge.parseAPIAnswer``), a null result parses to nothing →
+    UNKNOWN_CHALLENGETYPE. Here the answer ends the job at once (JD validates it later)."""
     key = _captcha(dev, captcha_id)
     if result is None:
         raise DeviceError(404, "UNKNOWN_CHALLENGETYPE")
+    dev.captcha_solutions.append((key, result))
     dev.remove_captcha(key)
     return True
 
@@ -615,13 +620,16 @@ def _cap_solve_fmt(
 
 @method("captcha", "skip", INT)
 def _cap_skip(dev: SimDevice, captcha_id: int | None) -> bool:
-    dev.remove_captcha(_captcha(dev, captcha_id))
-    return True
+    """``CaptchaAPISolver.skip(id)``: deprecated, ``skip(id, SINGLE)``."""
+    return _cap_skip_type(dev, captcha_id, "SINGLE")
 
 
 @method("captcha", "skip", INT, SKIP_TYPES)
 def _cap_skip_type(dev: SimDevice, captcha_id: int | None, skip_type: str | None) -> bool:
-    return _cap_skip(dev, captcha_id)
+    """``CaptchaAPISolver.skip(id, SkipRequest)``: unknown id → NOT_AVAILABLE, else the skip
+    request reaches this job and those it blocks (``SimDevice.skip_captchas``)."""
+    dev.skip_captchas(_captcha(dev, captcha_id), skip_type or "SINGLE")
+    return True
 
 
 @method("captcha", "keepAlive", INT)

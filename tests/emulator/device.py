@@ -88,6 +88,9 @@ class SimDevice:
         self.crawled_packages: dict[int, Package] = {}
         self.crawled_links: dict[int, Link] = {}
         self.captchas: dict[int, Captcha] = {}
+        # What captcha/solve and captcha/skip received: (id, result) and (id, skip type).
+        self.captcha_solutions: list[tuple[int, str]] = []
+        self.captcha_skips: list[tuple[int, str]] = []
         self.accounts: list[Account] = []
         self.events = EventBus()
         self.collecting = 0
@@ -205,16 +208,51 @@ class SimDevice:
         hoster: str = "rapidgator.net",
         link: int | None = None,
         challenge: str = "ImageCaptchaChallenge",
+        *,
+        explain: str | None = None,
+        timeout_ms: int = 300_000,
+        image: str | None = None,
     ) -> int:
+        """A waiting captcha; ``image`` replaces the default PNG payload of an image captcha."""
         captcha_id = self.new_id()
         link_id = link if link is not None else next(iter(self.links), -1)
-        self.captchas[captcha_id] = Captcha(captcha_id, hoster, link_id, now_ms(), type=challenge)
+        self.captchas[captcha_id] = Captcha(
+            captcha_id,
+            hoster,
+            link_id,
+            now_ms(),
+            timeout=timeout_ms,
+            type=challenge,
+            explain=explain,
+            image=image,
+        )
         self.events.publish("captchas", "NEW", captcha_id)
         return captcha_id
 
     def remove_captcha(self, captcha_id: int) -> None:
         del self.captchas[captcha_id]
         self.events.publish("captchas", "DONE", captcha_id)
+
+    def skip_captchas(self, captcha_id: int, skip_type: str) -> None:
+        """``ChallengeResponseController.setSkipRequest``: the captcha itself, and every other
+        one that ``Challenge.canBeSkippedBy`` lets the request reach (same hoster, same package,
+        or all of them)."""
+        source = self.captchas[captcha_id]
+        package = self.links[source.link].package_uuid if source.link in self.links else None
+
+        def reached(other: Captcha) -> bool:
+            if skip_type == "BLOCK_ALL_CAPTCHAS":
+                return True
+            if skip_type == "BLOCK_HOSTER":
+                return other.hoster == source.hoster
+            if skip_type == "BLOCK_PACKAGE":
+                link = self.links.get(other.link)
+                return package is not None and link is not None and link.package_uuid == package
+            return False
+
+        self.captcha_skips.append((captcha_id, skip_type))
+        for other_id in [i for i, c in self.captchas.items() if i == captcha_id or reached(c)]:
+            self.remove_captcha(other_id)
 
     def fail_link(self, uuid: int) -> None:
         """The link ends with FinalLinkState FAILED (not finished)."""

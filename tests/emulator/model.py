@@ -115,6 +115,7 @@ class Captcha:
     type: str = "ImageCaptchaChallenge"
     explain: str | None = None
     captcha_category: str = "normal"
+    image: str | None = None  # the captcha/get payload of an image captcha (None: the default PNG)
 
     def job(self, now_ms: int) -> dict[str, Any]:
         # CaptchaJob is a plain storable: every key is always present.
