@@ -7,7 +7,7 @@ conftests of the directories whose tests all run Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 import hashlib
 from unittest.mock import patch
@@ -130,24 +130,16 @@ def address_entry(emulator: Emulator) -> MockConfigEntry:
 async def host_names(socket_enabled: None) -> AsyncIterator[None]:
     """Host names (not only IP addresses) resolve in Home Assistant's client session.
 
-    HA 2025.4 resolves with aiodns 3.2, which cannot drive pycares 5 (a TypeError on every
-    look-up); the test venv gets pycares 5 because nothing pins it (HA's own images ship 4).
-    There, look names up with getaddrinfo (aiohttp's ThreadedResolver): the same answers.
+    Resolved with getaddrinfo (aiohttp's ThreadedResolver, which reads the hosts file), as a
+    machine without Home Assistant's DNS set-up would: HA 2025.4's aiodns 3.2 cannot drive the
+    pycares 5 the test venv gets (a TypeError on every look-up), and under the test harness of
+    HA 2026.x the asynchronous resolver of the shared session is already closed.
     """
-    try:
-        import aiodns  # only here: to probe the installed aiodns and pycares
-
-        await aiodns.DNSResolver().getaddrinfo("localhost")
-    except TypeError:
-        with patch(
-            "homeassistant.helpers.aiohttp_client._async_make_resolver",
-            return_value=ThreadedResolver(),
-        ):
-            yield
-        return
-    except Exception:  # noqa: BLE001 - any other outcome: the resolver works as it is
-        pass
-    yield
+    with patch(
+        "homeassistant.helpers.aiohttp_client._async_make_resolver",
+        return_value=ThreadedResolver(),
+    ):
+        yield
 
 
 @pytest.fixture
