@@ -1,7 +1,13 @@
-"""Screenshot of the demo (docs/screenshots/dashboard.png), taken from a running scripts/develop.
+"""Screenshots of the demo (docs/screenshots/), taken from a running scripts/develop.
 
     scripts/develop &                       # wait for "Home Assistant is up"
     .venv-develop/bin/python scripts/lib/develop_screenshot.py [--out PATH] [--local]
+    .venv-develop/bin/python scripts/lib/develop_screenshot.py --dashboard
+
+Without --dashboard: the JDownloader device page (docs/screenshots/dashboard.png). With it: the
+README's dashboard to copy (section "To-do lists"), created as the storage dashboard
+"jdownloader-downloads" with the demo device's real entity ids
+(docs/screenshots/downloads-dashboard.png).
 
 Onboards Home Assistant through its REST API (user `demo` / password `demo-demo`; on a config/
 that is already onboarded it logs in with them), adds the integration through the config-flow
@@ -30,6 +36,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "http://127.0.0.1:{port}/"
 USER, PASSWORD = "demo", "demo-demo"
+DASHBOARD = "jdownloader-downloads"
 
 
 class HomeAssistantApi:
@@ -131,7 +138,76 @@ class HomeAssistantApi:
             await ws.receive_json()  # auth_ok
             await ws.send_json({"id": 1, **message})
             answer = await ws.receive_json()
+            if not answer.get("success", True):
+                raise RuntimeError(f"{message['type']}: {answer.get('error')}")
             return answer["result"]
+
+    async def create_dashboard(self, device_id: str) -> str:
+        """The README's dashboard with the device's entity ids; returns its path."""
+        registry = await self.websocket({"type": "config/entity_registry/list"})
+        by_key: dict[tuple[str, str | None], str] = {
+            (e["entity_id"].split(".")[0], e.get("translation_key")): e["entity_id"]
+            for e in registry
+            if e.get("device_id") == device_id and e.get("platform") == "jdownloader"
+        }
+
+        def entity(domain: str, key: str) -> str:
+            if (domain, key) not in by_key:
+                raise SystemExit(f"no {domain} entity {key!r} on the device: {sorted(by_key)}")
+            return by_key[domain, key]
+
+        config = {
+            "title": "Downloads",
+            "views": [
+                {
+                    "title": "JDownloader",
+                    "cards": [
+                        {
+                            "type": "todo-list",
+                            "entity": entity("todo", "downloads"),
+                            "title": "Downloads",
+                        },
+                        {
+                            "type": "entities",
+                            "title": "JDownloader",
+                            "entities": [
+                                {"entity": entity(domain, key)}
+                                for domain, key in (
+                                    ("sensor", "download_speed"),
+                                    ("sensor", "progress"),
+                                    ("sensor", "eta"),
+                                    ("switch", "pause"),
+                                    ("switch", "speed_limit"),
+                                    ("number", "speed_limit_value"),
+                                )
+                            ],
+                        },
+                        {
+                            "type": "todo-list",
+                            "entity": entity("todo", "linkgrabber"),
+                            "title": "Linkgrabber",
+                        },
+                    ],
+                }
+            ],
+        }
+        dashboards = await self.websocket({"type": "lovelace/dashboards/list"})
+        if not any(d["url_path"] == DASHBOARD for d in dashboards):
+            await self.websocket(
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD,
+                    "title": "Downloads",
+                    "icon": "mdi:download",
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                    "mode": "storage",
+                }
+            )
+        await self.websocket(
+            {"type": "lovelace/config/save", "url_path": DASHBOARD, "config": config}
+        )
+        return f"/{DASHBOARD}/0"
 
 
 async def emulator_info(session: aiohttp.ClientSession, api_url: str) -> dict[str, Any]:
@@ -247,9 +323,16 @@ async def main(args: argparse.Namespace) -> None:
         ] or [d for d in devices if any(i[0] == "jdownloader" for i in d["identifiers"])]
         if not ours:
             raise SystemExit("no JDownloader device in Home Assistant: did the integration load?")
-        url = f"{api.base}/config/devices/device/{ours[0]['id']}"
-        await screenshot(url, api.tokens, args.out, (args.width, args.height))
-        print(f"saved {args.out} ({url})")
+        if args.dashboard:
+            url = api.base + await api.create_dashboard(ours[0]["id"])
+        else:
+            url = f"{api.base}/config/devices/device/{ours[0]['id']}"
+        out = args.out or ROOT / "docs" / "screenshots" / (
+            "downloads-dashboard.png" if args.dashboard else "dashboard.png"
+        )
+        size = (args.width, args.height or (900 if args.dashboard else 1500))
+        await screenshot(url, api.tokens, out, size)
+        print(f"saved {out} ({url})")
 
 
 if __name__ == "__main__":
@@ -261,7 +344,12 @@ if __name__ == "__main__":
     )
     parser.add_argument("--device", default="JDownloader@demo")
     parser.add_argument("--width", type=int, default=1400)
-    parser.add_argument("--height", type=int, default=1500)
+    parser.add_argument(
+        "--dashboard", action="store_true", help="the README's dashboard instead of the device page"
+    )
+    parser.add_argument("--height", type=int, help="default 1500, with --dashboard 900")
     parser.add_argument("--settle", type=float, default=40.0, help="seconds to let data flow")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots" / "dashboard.png")
+    parser.add_argument(
+        "--out", type=Path, help="default docs/screenshots/dashboard.png or downloads-dashboard.png"
+    )
     asyncio.run(main(parser.parse_args()))
