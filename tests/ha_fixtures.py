@@ -7,7 +7,7 @@ conftests of the directories whose tests all run Home Assistant.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 import hashlib
 from unittest.mock import patch
