@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 import hashlib
+import socket
 from unittest.mock import patch
 
 from aiohttp import ThreadedResolver
+from aiohttp.abc import ResolveResult
 from freezegun.api import FrozenDateTimeFactory
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -137,9 +139,25 @@ async def host_names(socket_enabled: None) -> AsyncIterator[None]:
     """
     with patch(
         "homeassistant.helpers.aiohttp_client._async_make_resolver",
-        return_value=ThreadedResolver(),
+        return_value=_ClosingThreadedResolver(),
     ):
         yield
+
+
+class _ClosingThreadedResolver(ThreadedResolver):
+    """getaddrinfo, answering names under ``.invalid`` (RFC 6761: they never resolve) with the
+    resolver error a real one gives, without asking anyone: the HA 2026.x test harness turns
+    any real DNS look-up into a RuntimeError. HA 2026.x closes it with ``real_close()``."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host.rstrip(".").endswith(".invalid"):
+            raise OSError(socket.EAI_NONAME, "Name or service not known")
+        return await super().resolve(host, port, family)
+
+    async def real_close(self) -> None:
+        await self.close()
 
 
 @pytest.fixture
