@@ -92,7 +92,8 @@ class JDownloaderAccountEntity(JDownloaderEntity):
             manufacturer=MANUFACTURER,
             model=ACCOUNT_MODEL,
             entry_type=DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, coordinator.device_id),
+            # HA 2026.8+ deprecates via_device for via_device_id (accepted until 2027.8).
+            via_device=(DOMAIN, coordinator.device_id),  # type: ignore[typeddict-unknown-key, unused-ignore]
         )
 
     @property
