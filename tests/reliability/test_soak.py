@@ -392,7 +392,11 @@ async def _failures(soak: Soak) -> None:
     await soak.run_for(2 * 60)
 
 
-# A simulated day takes about a minute; CI runs two legs at once on two cores.
+# A simulated day takes about a minute; CI runs three legs at once on two cores. It runs in the
+# host leg: its simulated clock moves only as fast as the CPU allows, and three soaks at once
+# starve each other until real timeouts (direct probes) fire that the day does not contain.
+# .ci/run sets JD_SOAK=0 in the chroot legs, whose Home Assistants the other tests cover.
+@pytest.mark.skipif(os.environ.get("JD_SOAK") == "0", reason="the soak runs in the host leg")
 @pytest.mark.timeout(600)
 async def test_simulated_day(
     hass: HomeAssistant,
