@@ -45,3 +45,6 @@ class JDownloaderProblemSensor(JDownloaderProblemEntity, BinarySensorEntity):
         """From the same reason as the problem reason sensor."""
         reason = current_reason(self.coordinator)
         return None if reason is None else reason != REASON_OK
+
+    def _state_values(self) -> object:
+        return self.is_on

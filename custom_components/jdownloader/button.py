@@ -102,6 +102,9 @@ class JDownloaderButton(JDownloaderEntity, ButtonEntity):
 
     entity_description: JDownloaderButtonEntityDescription
 
+    def _state_values(self) -> object:
+        return ()  # a button's state is its last press; a poll only changes its availability
+
     async def async_press(self) -> None:
         """Send the command, then refresh so the entities follow."""
         press_fn = self.entity_description.press_fn

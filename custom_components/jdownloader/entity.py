@@ -4,6 +4,7 @@ an entity's command (errors translated, a refresh after it)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -32,6 +33,9 @@ from .const import (
 )
 from .coordinator import JDownloaderDeviceCoordinator
 from .data import JDownloaderConfigEntry
+
+# Marks an entity whose state is written with every poll (see JDownloaderEntity._state_values).
+_ALWAYS: Final = object()
 
 
 class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
@@ -65,6 +69,34 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
     def available(self) -> bool:
         """Unavailable until the first successful poll, and whenever a poll fails."""
         return super().available and self.coordinator.data is not None
+
+    def _state_values(self) -> object:
+        """What this entity's state is made of, or ``_ALWAYS`` (then every poll writes it).
+
+        A poll writes the state only when these changed: most polls change a few values, and
+        writing an unchanged state still costs Home Assistant's CPU (and a state_reported event).
+        Called only while available.
+        """
+        return _ALWAYS
+
+    def _written_key(self) -> object:
+        if not self.available:
+            return None
+        values = self._state_values()
+        return _ALWAYS if values is _ALWAYS else (values,)
+
+    @callback
+    def async_write_ha_state(self) -> None:
+        """Write the state, remembering what it was made of."""
+        self._last_written = self._written_key()
+        super().async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state if the poll changed it."""
+        key = self._written_key()
+        if key is _ALWAYS or key != getattr(self, "_last_written", _ALWAYS):
+            self.async_write_ha_state()
 
 
 @callback

@@ -53,6 +53,9 @@ class JDownloaderEventEntity(JDownloaderEntity, EventEntity):
         if (detector := detectors.get(self.coordinator.device_id)) is not None:
             self.async_on_remove(detector.async_add_listener(self._async_handle_event))
 
+    def _state_values(self) -> object:
+        return ()  # written when an event fires; a poll only changes its availability
+
     @callback
     def _async_handle_event(self, event_type: str, data: dict[str, Any]) -> None:
         self._trigger_event(event_type, data)

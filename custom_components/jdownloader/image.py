@@ -138,6 +138,9 @@ class JDownloaderCaptchaImage(JDownloaderEntity, ImageEntity):
         """The captcha's picture, as JDownloader sent it (PNG, JPEG or GIF)."""
         return self._shown.image if self._shown is not None else None
 
+    def _state_values(self) -> object:
+        return self._attr_image_last_updated, self.extra_state_attributes
+
     @property
     def extra_state_attributes(self) -> dict[str, Any] | None:
         """What a person needs to answer it; never the download's URL."""

@@ -96,6 +96,9 @@ class JDownloaderNumber(JDownloaderEntity, NumberEntity):
         """Value as last read."""
         return self.entity_description.value_fn(self.coordinator.data)
 
+    def _state_values(self) -> object:
+        return self.native_value
+
     async def async_set_native_value(self, value: float) -> None:
         """Write the setting to JDownloader and re-read it."""
         set_fn = self.entity_description.set_fn

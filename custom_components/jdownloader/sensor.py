@@ -276,6 +276,9 @@ class JDownloaderSensor(JDownloaderEntity, SensorEntity):
         """Current value from the coordinator's data."""
         return self.entity_description.value_fn(self.coordinator.data)
 
+    def _state_values(self) -> object:
+        return self.native_value
+
 
 # --------------------------------------------------------------------- why isn't it downloading
 PROBLEM_REASON = SensorEntityDescription(
@@ -293,6 +296,9 @@ class JDownloaderProblemReasonSensor(JDownloaderProblemEntity, SensorEntity):
     def native_value(self) -> str | None:
         """The reason, from the last poll, the accounts and the detector's held links."""
         return current_reason(self.coordinator)
+
+    def _state_values(self) -> object:
+        return self.native_value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -351,6 +357,9 @@ class JDownloaderAccountSensor(JDownloaderAccountEntity, SensorEntity):
         """From the account as last read (hourly, and after a download failed or was held)."""
         account = self.account
         return None if account is None else self.entity_description.value_fn(account)
+
+    def _state_values(self) -> object:
+        return self.native_value, self.extra_state_attributes
 
     @property
     def extra_state_attributes(self) -> dict[str, bool] | None:

@@ -114,6 +114,9 @@ class JDownloaderSwitch(JDownloaderEntity, SwitchEntity):
         """State as last polled."""
         return self.entity_description.is_on_fn(self.coordinator.data.toolbar)
 
+    def _state_values(self) -> object:
+        return self.is_on
+
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the setting on."""
         await self._async_set(True)

@@ -84,6 +84,14 @@ class _JDownloaderTodoList(JDownloaderEntity, TodoListEntity):
 
     _autostart = False
     _items: list[TodoItem] | None = None
+    _revision = 0  # counts the item lists built: the state is written when it moved
+
+    def _set_items(self, items: list[TodoItem]) -> None:
+        self._items = items
+        self._revision += 1
+
+    def _state_values(self) -> object:
+        return self._revision
 
     @property
     def todo_items(self) -> list[TodoItem] | None:
@@ -188,9 +196,11 @@ class DownloadsTodoList(_JDownloaderTodoList):
         if built is not None and built.checked == key.checked and built.captchas == captchas:
             # Only the running packages moved (a poll while downloading): just those items.
             changed = {p.uuid for p in built.running} | set(running)
-            self._items = self._cache.refresh(changed, state.rows, detector.views, running, status)
+            self._set_items(
+                self._cache.refresh(changed, state.rows, detector.views, running, status)
+            )
         else:
-            self._items = self._cache.build(state.rows, detector.views, running, status)
+            self._set_items(self._cache.build(state.rows, detector.views, running, status))
         return True
 
     def _after_action(self) -> None:
@@ -286,10 +296,12 @@ class LinkgrabberTodoList(_JDownloaderTodoList):
             )
             self._stale = True  # try again with the next poll
             return
-        self._items = [
-            _todo_item(crawled_item(p.uuid, p.name, p.bytes_total, p.child_count, p.hosts))
-            for p in packages
-        ]
+        self._set_items(
+            [
+                _todo_item(crawled_item(p.uuid, p.name, p.bytes_total, p.child_count, p.hosts))
+                for p in packages
+            ]
+        )
         self.async_write_ha_state()
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:

@@ -61,6 +61,9 @@ class JDownloaderUpdate(JDownloaderEntity, UpdateEntity):
             return None
         return f"newer than {installed}" if available else installed
 
+    def _state_values(self) -> object:
+        return self.installed_version, self.latest_version
+
     async def async_install(self, version: str | None, backup: bool, **kwargs: Any) -> None:
         """Restart JDownloader and let it install the prepared update."""
         device = self.coordinator.device
