@@ -195,6 +195,32 @@ def test_nothing_is_read_while_nothing_can_have_changed() -> None:
     assert plan_check(state, snap({2}, structure=("changed",)), NOW) == Check(full=True)
 
 
+def test_a_link_that_stops_without_finishing_is_checked_while_its_package_runs() -> None:
+    state = TrackerState()
+    check(state, snap(), {1: package("A", children=3)})
+
+    def poll(done: int, *links: int) -> Snapshot:
+        base = snap({1}, active=True)
+        return Snapshot(
+            running=base.running,
+            active=True,
+            structure=base.structure,
+            progress=base.progress,
+            links={1: (done, frozenset(links))},
+        )
+
+    # Committed from an earlier poll: package 1 running link 10, nothing finished yet.
+    state.running, state.running_links = frozenset({1}), {1: (0, frozenset({10}))}
+    # Link 10 finished, 11 took over: nothing to read.
+    assert plan_check(state, poll(1, 11), NOW) is None
+    state.running_links = {1: (1, frozenset({11}))}
+    # Link 11 left the running links, the finished count stayed: failed, skipped or held.
+    assert plan_check(state, poll(1, 12), NOW) == Check(full=False, left=(1,))
+    # Unknown counts (-1) prove nothing.
+    state.running_links = {1: (-1, frozenset({11}))}
+    assert plan_check(state, poll(-1, 12), NOW) is None
+
+
 def test_without_download_progress_a_timer_limits_checks() -> None:
     """A device that sends no running packages gets a package check at most once a minute."""
     state = TrackerState()

@@ -5,11 +5,13 @@ It never reads the whole link list on a timer. Every poll already brings the run
 controller state and the waiting captchas; :mod:`.tracker` decides from that whether anything can
 have happened, and only such a *transition* costs requests:
 
-* a package left the running set → ``queryPackages`` for just those packages, plus
-  ``queryLinks`` (failure fields) for those of them that did not finish;
+* a package left the running set, or one of its running links stopped without finishing →
+  ``queryPackages`` for just those packages, plus ``queryLinks`` (failure fields) for those of
+  them that did not finish;
 * the structure changed (package/link counts, total bytes, controller state, the toolbar's total
-  of downloadable bytes, which drops when a link fails) → ``queryPackages`` for all packages (one
-  small row each) plus ``queryLinks`` for the unfinished packages that may have changed.
+  of downloadable bytes, which drops when a link fails; over the relay the toolbar is read
+  rarely, see coordinator.py) → ``queryPackages`` for all packages (one small row each) plus
+  ``queryLinks`` for the unfinished packages that may have changed.
 
 Answers are digested by the tracker's pure functions, which the client runs in an executor for
 large answers; only the set arithmetic and the firing happen on the event loop. What the
@@ -78,6 +80,7 @@ def snapshot(data: JDownloaderDeviceData) -> Snapshot:
     poll, toolbar = data.poll, data.toolbar
     packages = poll.running_packages
     running = None if packages is None else frozenset(p.uuid for p in packages)
+    links = None if packages is None else {p.uuid: (p.done, frozenset(p.links)) for p in packages}
     agg = poll.aggregated
     counts = (agg.package_count, agg.links_count, agg.total_bytes) if agg else None
     return Snapshot(
@@ -88,6 +91,7 @@ def snapshot(data: JDownloaderDeviceData) -> Snapshot:
         structure=(counts, poll.jd_state, toolbar.download_complete),
         progress=(agg.loaded_bytes if agg else None, toolbar.download_current),
         captchas=None if poll.captchas is None else tuple(poll.captchas),
+        links=links,
     )
 
 
@@ -131,8 +135,9 @@ class EventDetector:
     @callback
     def async_start(self) -> None:
         """Follow the coordinator; take the baseline from the data it already has."""
-        # Every later poll brings the running packages, at no extra request.
-        self.coordinator.device.poll_download_progress = True
+        # Every later poll brings the running packages and their running links, at no extra
+        # request: a link that stops without finishing shows at the next poll (tracker).
+        self.coordinator.device.poll_download_progress = "links"
         self._unsub = self.coordinator.async_add_listener(self._on_update)
         self._on_update()
 

@@ -23,7 +23,7 @@ The rules, in short:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -138,8 +138,9 @@ class Snapshot:
     """What one poll says, at no extra request.
 
     ``running``: the packages with running links (``downloadProgress``); None when the device
-    does not send them. ``structure`` changes when packages or links come, go or fail, or
-    downloads start or stop; ``progress`` whenever bytes move.
+    does not send them. ``links``: per running package, its finished-link count and running
+    links (None when the poll did not expand them). ``structure`` changes when packages or links
+    come, go or fail, or downloads start or stop; ``progress`` whenever bytes move.
     """
 
     running: frozenset[int] | None
@@ -147,6 +148,11 @@ class Snapshot:
     structure: tuple[object, ...]
     progress: tuple[object, ...]
     captchas: tuple[CaptchaJob, ...] | None = None
+    links: Mapping[int, RunningLinks] | None = None
+
+
+# (finished links, running links) of one running package, as a poll showed them.
+type RunningLinks = tuple[int, frozenset[int]]
 
 
 @dataclass(slots=True, frozen=True)
@@ -180,6 +186,7 @@ class TrackerState:
     names: dict[int, dict[int, str]] = field(default_factory=dict)  # package → unfinished links
     blocked: dict[int, dict[str, int]] = field(default_factory=dict)  # see Links.blocked
     running: frozenset[int] = frozenset()  # packages running at the last committed poll
+    running_links: Mapping[int, RunningLinks] = field(default_factory=dict)  # of that poll
     run: Run | None = None
     idle_checked: bool = False  # a full check ran since downloads stopped
     structure: tuple[object, ...] | None = None
@@ -282,6 +289,8 @@ def plan_check(state: TrackerState, snap: Snapshot, now: datetime) -> Check | No
         full = snap.progress != state.progress and (state.due is None or now >= state.due)
     elif not full and snap.running is not None:
         left = state.running - snap.running
+        if snap.links is not None:
+            left |= _stopped_short(state.running_links, snap.links)
     if not full:
         # Extraction runs after the downloads and changes no count: follow it while it runs.
         left |= state.extracting
@@ -289,6 +298,23 @@ def plan_check(state: TrackerState, snap: Snapshot, now: datetime) -> Check | No
         return None
     state.force = False
     return Check(full=full, left=tuple(sorted(left)))
+
+
+def _stopped_short(
+    before: Mapping[int, RunningLinks], now: Mapping[int, RunningLinks]
+) -> frozenset[int]:
+    """Running packages where a link stopped running without finishing (failed, skipped, held).
+
+    A link that finishes leaves the running links and adds one to the finished count; one that
+    stops for any other reason only leaves. Such a package is checked although it still runs.
+    """
+    stopped: set[int] = set()
+    for uuid, (done, links) in now.items():
+        if (last := before.get(uuid)) is None or done < 0 or last[0] < 0:
+            continue
+        if len(last[1] - links) > done - last[0]:
+            stopped.add(uuid)
+    return frozenset(stopped)
 
 
 def links_to_read(
@@ -362,6 +388,8 @@ def commit_running(state: TrackerState, snap: Snapshot) -> None:
     if snap.running is None:
         return
     state.running = snap.running
+    if snap.links is not None:
+        state.running_links = snap.links
     if snap.active and state.run is None:
         state.run = Run()
     if state.run is not None:

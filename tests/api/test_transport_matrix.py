@@ -173,6 +173,20 @@ def check_poll_progress_all(out: Any, sim: SimDevice, sent: Sent) -> None:
     assert out.jd_state == RUNNING
 
 
+async def poll_progress_links(d: JDownloaderDevice, s: SimDevice) -> Any:
+    running(s)
+    return await d.poll(download_progress="links")
+
+
+def check_poll_progress_links(out: Any, sim: SimDevice, sent: Sent) -> None:
+    # null: PollingAPIImpl expands every running package; its running links come along.
+    assert sent["/polling/poll"] == [(POLL_ALL | {"downloadProgress": None},)]
+    assert {p.uuid for p in out.running_packages} == running_packages(sim)
+    assert {u for p in out.running_packages for u in p.links} == {
+        link.uuid for link in sim.running_links
+    }
+
+
 async def poll_progress_false(d: JDownloaderDevice, s: SimDevice) -> Any:
     running(s)
     d.poll_download_progress = True
@@ -257,6 +271,7 @@ DEVICE_ROWS = [
     Row("poll", poll_progress_true, check_poll_progress_all, "progress=True"),
     Row("poll", poll_progress_false, check_poll_progress_false, "progress=False"),
     Row("poll", poll_progress_ids, check_poll_progress_ids, "progress=ids"),
+    Row("poll", poll_progress_links, check_poll_progress_links, "progress=links"),
     Row("toolbar_status", toolbar, check_toolbar),
     Row(
         "get_current_state",

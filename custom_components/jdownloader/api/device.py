@@ -171,8 +171,8 @@ class JDownloaderDevice:
         self.name = name
         self._transport = transport
         self._listen_timeouts: dict[int, float] = {}
-        # poll() asks for downloadProgress by default when True (see there).
-        self.poll_download_progress = False
+        # poll() asks for downloadProgress by default when True or "links" (see there).
+        self.poll_download_progress: bool | Literal["links"] = False
 
     def __repr__(self) -> str:
         return f"JDownloaderDevice(name={self.name!r}, connection_type={self.connection_type!r})"
@@ -218,19 +218,20 @@ class JDownloaderDevice:
         jd_state: bool = True,
         linkgrabber_state: bool = True,
         captchas: bool = True,
-        download_progress: bool | Sequence[int] | None = None,
+        download_progress: bool | Literal["links"] | Sequence[int] | None = None,
     ) -> PollResult:
         """``polling/poll``: aggregated numbers, controller state, linkgrabber state and waiting
         captchas; with ``download_progress`` also the running packages (same single request).
 
         ``download_progress``: True asks for the running packages without their links, a list of
-        package uuids also expands those packages' running links, False leaves the key out, and
-        None means the device's ``poll_download_progress`` attribute (default False), so a
-        consumer can opt in for every poll without changing the poller's call.
+        package uuids also expands those packages' running links, "links" expands every running
+        package's running links, False leaves the key out, and None means the device's
+        ``poll_download_progress`` attribute (default False), so a consumer can opt in for every
+        poll without changing the poller's call.
 
         The device answers every key *present* in the query (``containsKey``), so unwanted keys
-        are left out. ``downloadProgress: null`` would mean "no filter" to ``PollingAPIImpl`` and
-        expand the running links of every running package, so True sends ``[]``.
+        are left out. ``downloadProgress: null`` means "no filter" to ``PollingAPIImpl``: it
+        expands the running links of every running package ("links"); True sends ``[]``.
         """
         query: dict[str, Any] = {
             key: True
@@ -245,6 +246,8 @@ class JDownloaderDevice:
         progress = self.poll_download_progress if download_progress is None else download_progress
         if progress is True:
             query["downloadProgress"] = []
+        elif progress == "links":
+            query["downloadProgress"] = None
         elif progress is not False:
             query["downloadProgress"] = list(progress)
         result: PollResult = await self.call(

@@ -182,7 +182,9 @@ class RunningPackage:
 
     The device's exact shape is not documented (docs/protocol.md §9.12); entries are read leniently: a
     bare uuid, or a map with ``uuid`` (or ``packageUUID``/``id``) and optional ``done`` (finished
-    links), ``size``, ``speed``, ``finished``, ``eta``. Missing numbers are -1.
+    links), ``size``, ``speed``, ``finished``, ``eta``, ``links``. Missing numbers are -1.
+    ``links``: the uuids of its running links, when the poll expanded this package
+    (``PollingAPIFilePackageStorable.getLinks``: links with a download controller); else empty.
     """
 
     uuid: int
@@ -191,6 +193,7 @@ class RunningPackage:
     speed: int = -1
     finished: bool = False
     eta: int = -1  # seconds left (PollingAPIFilePackageStorable.getETA)
+    links: tuple[int, ...] = ()
 
     @classmethod
     def parse_all(cls, payload: Any) -> list[RunningPackage]:
@@ -220,9 +223,17 @@ class RunningPackage:
                     speed=_lenient_int(item.get("speed")),
                     finished=item.get("finished") is True,
                     eta=_lenient_int(item.get("eta")),
+                    links=_link_uuids(item.get("links")),
                 )
             )
         return result
+
+
+def _link_uuids(links: object) -> tuple[int, ...]:
+    if not isinstance(links, list):
+        return ()
+    uuids = (link.get("uuid") for link in links if isinstance(link, Mapping))
+    return tuple(uuid for uuid in uuids if isinstance(uuid, int) and not isinstance(uuid, bool))
 
 
 def _is_int(value: object) -> bool:
