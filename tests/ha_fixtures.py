@@ -30,6 +30,8 @@ from custom_components.jdownloader.const import (
     CONF_LOGIN_SECRET,
     CONF_MODE,
     DOMAIN,
+    INTERVAL_ACCOUNT,
+    INTERVAL_RELAY_IDLE,
     MODE_CLOUD,
     MODE_LOCAL,
 )
@@ -196,6 +198,10 @@ def init_integration(hass: HomeAssistant, patch_platforms: None) -> SetupEntry:
 
 
 type Advance = Callable[[float], Awaitable[None]]
+
+# Seconds to the next idle poll over the relay, and to the next read of the account's devices.
+IDLE_POLL = INTERVAL_RELAY_IDLE.total_seconds()
+ACCOUNT_REFRESH = INTERVAL_ACCOUNT.total_seconds()
 
 
 @pytest.fixture

@@ -31,22 +31,23 @@ DEFAULT_DIRECT_CONNECTION: Final = True
 LOCAL_FLOW_TIMEOUT: Final = 10.0
 
 # Polling. The relay is a shared cloud service: poll gently there, faster when we talk
-# to the JDownloader directly (LAN) or through its local API. 30 s while downloading keeps a
-# relayed JDownloader near 2.5 cloud requests a minute (the old pattern sends 16).
+# to the JDownloader directly (LAN) or through its local API. Over the relay a steady poll is one
+# request: 2 a minute while downloading, 0.67 idle (the old pattern sends 12 or more).
 INTERVAL_RELAY_ACTIVE: Final = timedelta(seconds=30)
-INTERVAL_RELAY_IDLE: Final = timedelta(seconds=60)
+INTERVAL_RELAY_IDLE: Final = timedelta(seconds=90)
 INTERVAL_LAN_ACTIVE: Final = timedelta(seconds=5)
 INTERVAL_LAN_IDLE: Final = timedelta(seconds=30)
-INTERVAL_ACCOUNT: Final = timedelta(minutes=5)
+# New, renamed and removed JDownloaders of the account; an offline one shows in its own poll.
+INTERVAL_ACCOUNT: Final = timedelta(minutes=30)
+# Slow data (slow_data.py): free space and premium accounts hourly, the rest (settings, version,
+# update available) and, over the relay, the toolbar's switch states every SETTINGS_INTERVAL.
 SLOW_DATA_INTERVAL: Final = timedelta(hours=1)
+SETTINGS_INTERVAL: Final = timedelta(hours=6)
 # After a restart (or restart-and-update) is asked for, the slow data (version, update
 # available) is re-read once JDownloader is back: when a poll found it gone, or after this.
 RESTART_SETTLE: Final = timedelta(minutes=2)
 # A JDownloader the account no longer lists is removed after this long (stale_devices.py).
 STALE_DEVICE_GRACE: Final = timedelta(days=7)
-# Over the relay ``toolbar/getStatus`` (the switches) comes with every Nth poll only; its
-# fast-moving fields are taken from ``polling/poll`` in between, and actions re-read it at once.
-TOOLBAR_RELAY_EVERY: Final = 4
 
 # Back-off after rate limiting / overload / maintenance (the service sends no retry time): one
 # probe after 60 s, then one every 2 min for the first 10 min (most episodes are short, and the

@@ -5,14 +5,16 @@ Two kinds of coordinator exist per config entry:
 * ``JDownloaderAccountCoordinator`` (cloud only) keeps the MyJDownloader device list. New
   JDownloaders get their own device coordinator at runtime; devices that are no longer listed
   turn unavailable until they come back or the user deletes them.
-* ``JDownloaderDeviceCoordinator`` polls one JDownloader. A steady-state poll costs one device
-  request (``polling/poll``) plus ``toolbar/getStatus`` (the switches): with every poll over a
-  direct or local connection, with every ``TOOLBAR_RELAY_EVERY``-th poll over the cloud relay
-  and right after an action. Slow-changing data is read at most hourly or right after an action.
+* ``JDownloaderDeviceCoordinator`` polls one JDownloader. A steady-state poll over the cloud
+  relay is one request (``polling/poll``: speed, state, running packages, captchas). The toolbar
+  status (the switches) comes with every poll over a direct or local connection; over the relay
+  only after an action, when the controller state changed (starting, stopping and pausing are
+  when switch states such as "stop after current" change) and every ``SETTINGS_INTERVAL``, its
+  fast-moving fields taken from the poll in between. Slow data: slow_data.py.
 
 Rate limiting and service overload are handled by one ``ServiceBackoff`` (backoff.py) shared by
 every coordinator of the entry, so a single 429 slows the whole account down, not just one device;
-poll_errors.py says how a failed poll is reported. Slow data: slow_data.py.
+poll_errors.py says how a failed poll is reported.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ from .const import (
     MODEL,
     RESTART_SETTLE,
     RUNNING_STATES,
+    SETTINGS_INTERVAL,
     SLOW_DATA_INTERVAL,
-    TOOLBAR_RELAY_EVERY,
     signal_device_added,
 )
 from .data import JDownloaderConfigEntry, JDownloaderDeviceData
@@ -112,14 +114,17 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self._backoff = backoff
         self._can_reauth = can_reauth
         self._slow = SlowData()
-        self._slow_next: datetime | None = None
-        self._toolbar: ToolbarStatus | None = None
-        self._toolbar_age = 0  # polls since toolbar/getStatus was last read
+        # When the slow data is due: everything (None: now), the hourly part.
+        self._settings_next: datetime | None = None
+        self._hourly_next: datetime | None = None
+        self._toolbar: ToolbarStatus | None = None  # as last read (None: read with the next poll)
+        self._toolbar_next: datetime | None = None  # over the relay: read again at the latest then
+        self._jd_state: str | None = None  # controller state of the last poll
         self._restarting = False  # a restart was asked for; slow data not re-read since
 
     async def async_request_slow_refresh(self) -> None:
         """Re-read slow-changing data (version, limits, storage, update) and refresh."""
-        self._slow_next = None
+        self._settings_next = None
         self._toolbar = None
         await self.async_request_refresh()
 
@@ -130,7 +135,7 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         restarts, so reading the slow data now would keep an installed update "available".
         """
         self._restarting = True
-        self._slow_next = dt_util.utcnow() + RESTART_SETTLE
+        self._settings_next = dt_util.utcnow() + RESTART_SETTLE
         self._toolbar = None
         await self.async_refresh()
 
@@ -185,8 +190,10 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
             # Dropped from the account while this poll was in flight: the relay then answers
             # OFFLINE, but "not listed" is the reason the user can act on.
             self._raise_if_not_listed()
-            if self._restarting and isinstance(err, JDownloaderConnectionError):
-                self._slow_next = None  # it is restarting: read everything once it is back
+            if isinstance(err, JDownloaderConnectionError):
+                # Gone (restarting, updating, closed): read everything once it is back.
+                self._settings_next = None
+                self._toolbar = None
             self.update_interval = self._interval(None)
             delay = raise_for_error(
                 err,
@@ -205,37 +212,41 @@ class JDownloaderDeviceCoordinator(DataUpdateCoordinator[JDownloaderDeviceData])
         self.update_interval = self._interval(data)
         return data
 
-    def _toolbar_due(self) -> bool:
-        return (
-            self._toolbar is None
-            or not self.device.connection_type.uses_cloud
-            or self._toolbar_age + 1 >= TOOLBAR_RELAY_EVERY
-        )
+    def _toolbar_due(self, poll: PollResult) -> bool:
+        """Over the relay: after an action, a controller state change, or SETTINGS_INTERVAL."""
+        changed = poll.jd_state is not None and poll.jd_state != self._jd_state
+        return changed or self._toolbar_next is None or dt_util.utcnow() >= self._toolbar_next
 
     async def _fetch_fast(self) -> tuple[PollResult, ToolbarStatus]:
         """``polling/poll``, plus ``toolbar/getStatus`` when due (see the module docstring)."""
-        if not self._toolbar_due():
-            assert self._toolbar is not None
+        if (last := self._toolbar) is not None and self.device.connection_type.uses_cloud:
             poll = await self.device.poll()
-            self._toolbar_age += 1
-            return poll, _toolbar_from_poll(self._toolbar, poll)
-        if self._backoff.active:
+            due = self._toolbar_due(poll)
+            self._jd_state = poll.jd_state
+            if not due:
+                return poll, _toolbar_from_poll(last, poll)
+            toolbar = await self.device.toolbar_status()
+        elif self._backoff.active:
             # Probing after a 429/503: a second request only once the first was answered.
             poll = await self.device.poll()
             toolbar = await self.device.toolbar_status()
         else:
             poll, toolbar = await asyncio.gather(self.device.poll(), self.device.toolbar_status())
-        self._toolbar, self._toolbar_age = toolbar, 0
+        self._jd_state = poll.jd_state
+        self._toolbar, self._toolbar_next = toolbar, dt_util.utcnow() + SETTINGS_INTERVAL
         return poll, toolbar
 
     async def _fetch(self) -> JDownloaderDeviceData:
         poll, toolbar = await self._fetch_fast()
         now = dt_util.utcnow()
-        if self._slow_next is None or now >= self._slow_next:
-            self._slow = await read_slow_data(self.device)
-            self._restarting = False
-            self._slow_next = now + SLOW_DATA_INTERVAL
-            self._sync_device_registry()
+        everything = self._settings_next is None or now >= self._settings_next
+        if everything or self._hourly_next is None or now >= self._hourly_next:
+            self._slow = await read_slow_data(self.device, self._slow, hourly_only=not everything)
+            self._hourly_next = now + SLOW_DATA_INTERVAL
+            if everything:
+                self._restarting = False
+                self._settings_next = now + SETTINGS_INTERVAL
+                self._sync_device_registry()
         return JDownloaderDeviceData(
             poll=poll, toolbar=toolbar, connection_type=self.device.connection_type, slow=self._slow
         )

@@ -1,14 +1,21 @@
-"""Values that change slowly: read at most hourly (``SLOW_DATA_INTERVAL``) and after an action.
+"""Values that change slowly, in two tiers, and all of them again after an action from Home
+Assistant or once JDownloader is back from being offline (a restart, an update):
 
-A new one is a field of :class:`SlowData` and a row of :data:`READERS`; entities read it as
+* :data:`HOURLY` (``SLOW_DATA_INTERVAL``): free space (it shrinks while downloading) and the
+  premium accounts (traffic left);
+* everything else every ``SETTINGS_INTERVAL``: settings changed in JDownloader's own window,
+  version, start time and "update available" change that rarely, and each read is a cloud
+  request over the relay.
+
+A new value is a field of :class:`SlowData` and a row of :data:`READERS`; entities read it as
 ``data.slow.<field>``. A call an older JDownloader does not know (an API error) leaves that
-field None; anything else (offline, rate limited) fails the poll, which retries everything.
+field None; anything else (offline, rate limited) fails the poll, which retries what was due.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -49,6 +56,7 @@ class SlowData:
     version: int | None = None
     started: datetime | None = None
     free_space: int | None = None
+    download_folder: str | None = None
     speed_limit: int | None = None
     max_simultaneous_downloads: int | None = None
     accounts: Accounts | None = None
@@ -120,10 +128,15 @@ async def _speed_limit(device: JDownloaderDevice) -> int | None:
     return limit if isinstance(limit, int) else None
 
 
-async def _free_space(device: JDownloaderDevice) -> int | None:
-    """Free bytes on the storage holding the default download folder."""
+async def _download_folder(device: JDownloaderDevice, _: SlowData) -> str | None:
     folder = await device.config_get(GENERAL_SETTINGS, KEY_DEFAULT_DOWNLOAD_FOLDER)
-    path = folder if isinstance(folder, str) and folder else None
+    return folder if isinstance(folder, str) and folder else None
+
+
+async def _free_space(device: JDownloaderDevice, known: SlowData) -> int | None:
+    """Free bytes on the storage holding the default download folder (read just before, or
+    as last read: it is a setting)."""
+    path = known.download_folder
     infos = [i for i in await device.storage_infos(path) if not i.error and i.free >= 0]
     if not infos:
         return None
@@ -135,24 +148,38 @@ async def _free_space(device: JDownloaderDevice) -> int | None:
     return infos[0].free
 
 
-# Field of SlowData → how to read it; one request or two each, one after the other.
-READERS: Final[dict[str, Callable[[JDownloaderDevice], Awaitable[Any]]]] = {
-    "update_available": lambda device: device.is_update_available(),
-    "version": lambda device: device.version(),
-    "started": _started,
-    "speed_limit": _speed_limit,
-    "max_simultaneous_downloads": lambda device: device.get_max_simultaneous_downloads(),
+type Reader = Callable[[JDownloaderDevice, SlowData], Awaitable[Any]]
+
+# Field of SlowData → how to read it (given what is known so far); one request or two each,
+# one after the other, in this order (the folder before the free space on it).
+READERS: Final[dict[str, Reader]] = {
+    "update_available": lambda device, _: device.is_update_available(),
+    "version": lambda device, _: device.version(),
+    "started": lambda device, _: _started(device),
+    "speed_limit": lambda device, _: _speed_limit(device),
+    "max_simultaneous_downloads": lambda device, _: device.get_max_simultaneous_downloads(),
+    "download_folder": _download_folder,
     "free_space": _free_space,
-    "accounts": read_accounts,
+    "accounts": lambda device, _: read_accounts(device),
 }
+HOURLY: Final = frozenset({"free_space", "accounts"})
 
 
-async def read_slow_data(device: JDownloaderDevice) -> SlowData:
-    """Read every slow value (sequentially: a relay poll's cost must stay predictable)."""
-    values: dict[str, Any] = {}
+async def read_slow_data(
+    device: JDownloaderDevice, known: SlowData | None = None, *, hourly_only: bool = False
+) -> SlowData:
+    """Read the slow values (sequentially: a relay poll's cost must stay predictable).
+
+    ``hourly_only``: just :data:`HOURLY`, the rest kept from ``known``. A value JDownloader does
+    not know (an API error) becomes None.
+    """
+    slow = known or SlowData()
     for name, read in READERS.items():
-        try:
-            values[name] = await read(device)
-        except JDownloaderApiError:
+        if hourly_only and name not in HOURLY:
             continue
-    return SlowData(**values)
+        try:
+            value = await read(device, slow)
+        except JDownloaderApiError:
+            value = None
+        slow = replace(slow, **{name: value})
+    return slow

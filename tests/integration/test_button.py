@@ -15,7 +15,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
@@ -197,5 +197,5 @@ async def test_press_failure(
     assert err.value.translation_key == "device_unreachable"
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     sim.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE

@@ -42,6 +42,7 @@ from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
 from tests.fixtures import EMAIL, PASSWORD
 from tests.ha_fixtures import (
+    ACCOUNT_REFRESH,
     Advance,
     SetupEntry,
     all_devices,
@@ -343,7 +344,7 @@ async def test_account_after_local_leaves_it_out(
     assert hass.states.get(speed).state != STATE_UNAVAILABLE
 
     assert await hass.config_entries.async_remove(local_entry.entry_id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert set(cloud_entry.runtime_data.devices) == {local_sim.id, other.id}
     device = async_get_device(device_registry, (DOMAIN, local_sim.id))
     assert device is not None

@@ -25,7 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry
+from tests.ha_fixtures import ACCOUNT_REFRESH, IDLE_POLL, Advance, SetupEntry
 
 
 def relay_counts(emulator: Emulator) -> dict[str, int]:
@@ -42,8 +42,8 @@ async def test_relay_request_budget(
     advance: Advance,
     downloading: bool,
 ) -> None:
-    """Over twelve polls, each JDownloader costs one relay request per poll plus the toolbar
-    status with every fourth, idle or downloading."""
+    """Over twelve polls, each JDownloader costs exactly one relay request per poll, idle or
+    downloading: the toolbar status is not read while the controller state stays the same."""
     for sim in emulator.devices:
         sim.clear_downloads()
         # Large enough not to finish within the ten polls.
@@ -54,8 +54,8 @@ async def test_relay_request_budget(
     if downloading:
         for sim in emulator.devices:
             sim.start_downloads()
-        await advance(60)
-    interval = 30 if downloading else 60
+        await advance(IDLE_POLL)
+    interval = 30 if downloading else IDLE_POLL
     coordinators = relay_entry.runtime_data.devices.values()
     assert {c.update_interval.total_seconds() for c in coordinators} == {interval}
     emulator.reset_counters()
@@ -74,15 +74,8 @@ async def test_relay_request_budget(
     )
     assert all(c.last_update_success for c in coordinators)
     assert polls == 12 * n_devices
-    # The coordinator itself: polling/poll every time, toolbar/getStatus every fourth poll.
-    assert relay.get("/toolbar/getStatus", 0) == polls // 4
-    extra = {ep: n for ep, n in relay.items() if ep not in ("/polling/poll", "/toolbar/getStatus")}
-    if downloading:
-        # Nothing finishes within the twelve polls: the event detector reads nothing more.
-        assert extra == {}
-    else:
-        assert extra == {}
-    assert total == polls + polls // 4
+    # Nothing finishes within the twelve polls: the event detector reads nothing either.
+    assert relay == {"/polling/poll": polls}
     assert not any(t == "direct" for t, _ in emulator.counters)
 
 
@@ -92,11 +85,11 @@ async def test_adaptive_interval_relay(
     relay_entry: MockConfigEntry,
     init_integration: SetupEntry,
 ) -> None:
-    """Over the relay: 60 s while idle, 30 s while downloading."""
+    """Over the relay: 90 s while idle, 30 s while downloading."""
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[emulator.devices[0].id]
     assert coordinator.data.connection_type == "relay"
-    assert coordinator.update_interval == timedelta(seconds=60)
+    assert coordinator.update_interval == timedelta(seconds=90)
     await coordinator.device.start_downloads()
     await coordinator.async_refresh()
     assert coordinator.data.toolbar.running or coordinator.data.poll.jd_state == "RUNNING"
@@ -131,7 +124,8 @@ async def test_rate_limit_backs_off_and_recovers(
     advance: Advance,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """429/503 stretch the interval (60 → 120 → 120 s); one log line at the start, one at the end."""
+    """429/503 stretch the interval (90 → 60 → 120 → 120 s); one log line at the start, one at
+    the end."""
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[emulator.devices[0].id]
     caplog.clear()
@@ -140,7 +134,7 @@ async def test_rate_limit_backs_off_and_recovers(
     emulator.faults.add(fault, count=3, endpoint="/polling/poll")
 
     intervals = []
-    for wait in (60, 60, 120):
+    for wait in (IDLE_POLL, 60, 120):
         await advance(wait)
         intervals.append(coordinator.update_interval.total_seconds())
         assert not coordinator.last_update_success
@@ -151,7 +145,7 @@ async def test_rate_limit_backs_off_and_recovers(
     if not coordinator.last_update_success:
         await advance(PROBE_WAIT)
     assert coordinator.last_update_success
-    assert coordinator.update_interval.total_seconds() == 60
+    assert coordinator.update_interval.total_seconds() == IDLE_POLL
     # 3 refused polls + 1 answered: nothing is sent while waiting (no tight loop).
     assert emulator.counters[("relay", "/polling/poll")] == 4
     lines = [r for r in caplog.records if coordinator.name in r.getMessage()]
@@ -172,7 +166,7 @@ async def test_back_off_is_shared_and_does_not_escalate_per_device(
     """Two devices hitting the same rate limit wait one step, not two."""
     await init_integration(relay_entry)
     emulator.faults.add("rate_limit", count=2, endpoint="/polling/poll")
-    await advance(60)
+    await advance(IDLE_POLL)
     assert relay_entry.runtime_data.backoff.delay == 60
     emulator.reset_counters()
     await advance(30)
@@ -201,13 +195,13 @@ async def test_offline_device_is_isolated(
     devices = relay_entry.runtime_data.devices
     emulator.reset_counters()
     down.online = False
-    await advance(60)
+    await advance(IDLE_POLL)
     assert devices[up.id].last_update_success
     assert not devices[down.id].last_update_success
     assert emulator.counters[("server", "/my/connect")] == 0
     assert emulator.counters[("server", "/my/reconnect")] == 0
     down.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     assert devices[down.id].last_update_success
 
 
@@ -222,7 +216,7 @@ async def test_session_expiry_is_transparent(
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[emulator.devices[0].id]
     emulator.expire_sessions()
-    await advance(60)
+    await advance(IDLE_POLL)
     assert coordinator.last_update_success
     assert relay_entry.state is ConfigEntryState.LOADED
 
@@ -239,7 +233,7 @@ async def test_auth_failure_while_polling_starts_reauth(
     emulator.expire_sessions()
     emulator.expire_regain_tokens()
     emulator.faults.add("auth_failed", count=100, endpoint="/my/connect")
-    await advance(60)
+    await advance(IDLE_POLL)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
 
@@ -260,12 +254,12 @@ async def test_poll_errors_make_entities_unavailable(
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[emulator.devices[0].id]
     emulator.faults.add(fault, count=100, endpoint="/polling/poll")
-    await advance(60)
+    await advance(IDLE_POLL)
     assert not coordinator.last_update_success
     assert coordinator.last_exception is not None
     assert getattr(coordinator.last_exception, "translation_key", None) == key
     emulator.faults.clear()
-    await advance(60)
+    await advance(IDLE_POLL)
     assert coordinator.last_update_success
 
 
@@ -282,7 +276,7 @@ async def test_new_device_appears_without_restart(
     announced: list[JDownloaderDeviceCoordinator] = []
     async_dispatcher_connect(hass, signal_device_added(relay_entry.entry_id), announced.append)
     new = emulator.add_device(name="Second JD")
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert [c.device_id for c in announced] == [new.id]
     assert announced[0].last_update_success
     device = async_get_device(device_registry, (DOMAIN, new.id))
@@ -303,13 +297,13 @@ async def test_device_gone_turns_unavailable_and_returns(
     gone = emulator.devices[1]
     coordinator = relay_entry.runtime_data.devices[gone.id]
     emulator.remove_device(gone.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert coordinator.listed is False
     assert not coordinator.last_update_success
     assert coordinator.last_exception is not None
     assert getattr(coordinator.last_exception, "translation_key", None) == "device_not_listed"
     emulator.restore_device(gone.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert coordinator.listed is True
     assert coordinator.last_update_success
 
@@ -321,7 +315,8 @@ async def test_slow_data_hourly_and_after_actions(
     init_integration: SetupEntry,
     advance: Advance,
 ) -> None:
-    """Version, update state, limits and storage are read at setup, hourly and after actions."""
+    """Free space and accounts hourly; version, update state and limits at setup, every 6 hours,
+    after actions and once JDownloader is back from being offline."""
     sim = emulator.devices[0]
     await init_integration(relay_entry)
     coordinator = relay_entry.runtime_data.devices[sim.id]
@@ -332,20 +327,39 @@ async def test_slow_data_hourly_and_after_actions(
     assert data.slow.speed_limit is not None
     assert data.slow.max_simultaneous_downloads is not None
     assert data.slow.free_space is not None
+    assert data.slow.accounts is not None
 
-    key = ("relay", "/update/isUpdateAvailable")
-    assert emulator.counters[key] == 1
+    update, accounts = ("relay", "/update/isUpdateAvailable"), ("relay", "/accountsV2/listAccounts")
+    assert (emulator.counters[update], emulator.counters[accounts]) == (1, 1)
     for _ in range(5):
-        await advance(60)
-    assert emulator.counters[key] == 1
+        await advance(IDLE_POLL)
+    assert (emulator.counters[update], emulator.counters[accounts]) == (1, 1)
     sim.update_available = True
+    sim.storage_free -= 10_000_000_000
     await advance(3600)
-    assert emulator.counters[key] == 2
+    # An hour: free space and accounts, not the update state.
+    assert (emulator.counters[update], emulator.counters[accounts]) == (1, 2)
+    assert coordinator.data.slow.free_space == sim.storage_free
+    assert coordinator.data.slow.update_available is False
+    for _ in range(5):
+        await advance(3600)
+    assert (emulator.counters[update], emulator.counters[accounts]) == (2, 7)
     assert coordinator.data.slow.update_available is True
 
     await coordinator.async_request_slow_refresh()
     await hass.async_block_till_done()
-    assert emulator.counters[key] == 3
+    assert emulator.counters[update] == 3
+
+    # Restarted in its own window (offline for a poll): everything is read again once back.
+    sim.update_available = False
+    sim.online = False
+    await advance(IDLE_POLL)
+    assert not coordinator.last_update_success
+    sim.online = True
+    await advance(IDLE_POLL)
+    assert coordinator.last_update_success
+    assert emulator.counters[update] == 4
+    assert coordinator.data.slow.update_available is False
 
 
 @pytest.mark.parametrize("emulator_options", [{"devices": 3}])
@@ -377,7 +391,7 @@ async def test_devices_are_polled_concurrently(
 
     for coordinator in relay_entry.runtime_data.devices.values():
         spy(coordinator)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert most == 3
     assert all(c.last_update_success for c in relay_entry.runtime_data.devices.values())
 
@@ -413,7 +427,7 @@ async def test_rename_in_myjdownloader_renames_device(
     sim = emulator.devices[0]
     await init_integration(relay_entry)
     sim.name = "Attic JD"
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     device = async_get_device(device_registry, (DOMAIN, sim.id))
     assert device is not None
     assert device.name == "Attic JD"
@@ -433,7 +447,7 @@ async def test_refresh_during_back_off_sends_nothing(
     coordinator = runtime.devices[emulator.devices[0].id]
     assert runtime.account is not None
     emulator.faults.add("rate_limit", count=1, endpoint="/polling/poll")
-    await advance(60)
+    await advance(IDLE_POLL)
     assert runtime.backoff.delay == 60
     emulator.reset_counters()
     await coordinator.async_refresh()
@@ -441,7 +455,7 @@ async def test_refresh_during_back_off_sends_nothing(
     assert sum(emulator.counters.values()) == 0
     assert getattr(coordinator.last_exception, "translation_key", None) == "rate_limited"
     assert not runtime.account.last_update_success
-    await advance(60)
+    await advance(IDLE_POLL)
     assert coordinator.last_update_success
 
 
@@ -550,7 +564,7 @@ async def test_unreachable_myjdownloader_is_not_an_offline_jdownloader(
     up, down = emulator.devices
     devices = relay_entry.runtime_data.devices
     down.online = False
-    await advance(60)
+    await advance(IDLE_POLL)
     assert getattr(devices[down.id].last_exception, "translation_key", None) == "device_offline"
     await emulator.stop()  # the connection server and the relay are gone
     await advance(120)

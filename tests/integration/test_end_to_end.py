@@ -28,7 +28,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from tests.emulator import Emulator
 from tests.fixtures import EMAIL, PASSWORD
-from tests.ha_fixtures import Advance, entity_id_for, jd_devices
+from tests.ha_fixtures import IDLE_POLL, Advance, entity_id_for, jd_devices
 
 MB = 1_000_000
 
@@ -132,10 +132,10 @@ async def test_flow_to_live_entities(
 
     # The JDownloader goes away: its entities turn unavailable, and come back with it.
     sim.online = False
-    await advance(60)
+    await advance(IDLE_POLL)
     assert value("progress") == STATE_UNAVAILABLE
     sim.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     assert value("progress") == "100.0"
 
     assert await hass.config_entries.async_unload(entry.entry_id)

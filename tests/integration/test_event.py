@@ -32,7 +32,7 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-from tests.ha_fixtures import Advance, SetupEntry
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry
 
 MB = 1_000_000
 
@@ -124,8 +124,7 @@ async def test_relay_diffing(
     advance: Advance,
     bus_events: list[dict[str, Any]],
 ) -> None:
-    """Over the relay: idle polls stay at one request (+ the toolbar every fourth), transitions
-    are found by diffing."""
+    """Over the relay: idle polls stay at one request each, transitions are found by diffing."""
     sim = emulator.devices[0]
     sim.add_package("Old", links=2, finished=True)
     movie = sim.add_package("Movie", links=2, bytes_per_link=10 * MB)
@@ -135,12 +134,12 @@ async def test_relay_diffing(
 
     emulator.reset_counters()
     for _ in range(4):
-        await advance(60)
+        await advance(IDLE_POLL)
     relay = {ep: n for (t, ep), n in emulator.counters.items() if t == "relay"}
-    assert relay == {"/polling/poll": 4, "/toolbar/getStatus": 1}
+    assert relay == {"/polling/poll": 4}
 
     finish_all(sim)
-    await advance(60)
+    await advance(IDLE_POLL)
     finished = of_type(bus_events, "package_finished")
     assert sorted(e["package_name"] for e in finished) == ["Movie", "Song"]
     movie_event = next(e for e in finished if e["package_id"] == movie)
@@ -160,7 +159,7 @@ async def test_relay_diffing(
 
     count = len(bus_events)
     for _ in range(3):
-        await advance(60)
+        await advance(IDLE_POLL)
     assert len(bus_events) == count
 
 
@@ -180,13 +179,13 @@ async def test_relay_failure_and_removal(
     await init_integration(relay_entry)
     sim.start_downloads()
     sim.advance(1)
-    await advance(60)  # the idle interval; 30 s from now on
+    await advance(IDLE_POLL)  # the idle interval; 30 s from now on
     first = sim.packages[broken].links[0]
     sim.fail_link(first)
-    # A failure shows in the toolbar's byte total, read with every fourth relay poll: the
-    # event comes within two minutes.
-    for _ in range(4):
-        await advance(30)
+    # The poll lists the running links: one that stopped without finishing is checked at the
+    # next poll, although its package keeps running (the second link took over).
+    await advance(30)
+    assert sim.packages[broken].links[1] in {link.uuid for link in sim.running_links}
     failed = of_type(bus_events, "download_failed")
     assert len(failed) == 1
     assert failed[0]["link_id"] == first
@@ -197,7 +196,7 @@ async def test_relay_failure_and_removal(
     sim.remove_links([sim.links[u] for u in sim.packages[gone].links])
     sim.advance(3600)
     for _ in range(3):
-        await advance(60)
+        await advance(IDLE_POLL)
     assert of_type(bus_events, "package_finished") == []
     queue = of_type(bus_events, "queue_finished")
     assert len(queue) == 1
@@ -220,7 +219,7 @@ async def test_relay_captcha(
     await init_integration(relay_entry)
     emulator.reset_counters()
     captcha = sim.add_captcha(hoster="rapidgator.net")
-    await advance(60)
+    await advance(IDLE_POLL)
     events = of_type(bus_events, "captcha_required")
     assert [e["captcha_id"] for e in events] == [captcha]
     assert events[0]["hoster"] == "rapidgator.net"
@@ -234,10 +233,10 @@ async def test_relay_captcha(
 
     sim.remove_captcha(captcha)
     sim.remove_captcha(waiting_at_start)
-    await advance(60)
+    await advance(IDLE_POLL)
     again = sim.add_captcha(hoster="rapidgator.net")
-    await advance(60)
-    await advance(60)
+    await advance(IDLE_POLL)
+    await advance(IDLE_POLL)
     assert [e["captcha_id"] for e in of_type(bus_events, "captcha_required")] == [captcha, again]
 
 
@@ -482,7 +481,7 @@ async def test_blueprints(
         sim.add_captcha(hoster="rapidgator.net")
     else:
         finish_all(sim)
-    await advance(60)
+    await advance(IDLE_POLL)
     await hass.async_block_till_done()
     assert len(calls) == 1
     message = " ".join(calls[0].data["message"].split())
@@ -530,16 +529,14 @@ async def test_relay_event_cost(
     assert len(of_type(bus_events, "queue_finished")) == 1
     # Queries only on transitions: at most 3 per finished package (its row, its links with their
     # extraction status: "finished" means usable, details of new failures), 2 each for start
-    # and end.
-    extra = sum(relay.values()) - relay["/polling/poll"] - relay["/toolbar/getStatus"]
-    assert relay["/toolbar/getStatus"] <= relay["/polling/poll"] // 4 + 1
-    assert set(relay) <= {
-        "/polling/poll",
-        "/toolbar/getStatus",
-        "/downloadsV2/queryPackages",
-        "/downloadsV2/queryLinks",
-    }
-    assert extra <= 3 * 10 + 2 * 2
+    # and end. The toolbar only when the controller state changed (start, end), and the hourly
+    # slow data (free space, accounts) once.
+    queries = ("/downloadsV2/queryPackages", "/downloadsV2/queryLinks")
+    hourly = ("/system/getStorageInfos", "/accountsV2/listAccounts")
+    assert set(relay) <= {"/polling/poll", "/toolbar/getStatus", *queries, *hourly}
+    assert relay["/toolbar/getStatus"] <= 2
+    assert sum(relay.get(ep, 0) for ep in hourly) <= 2
+    assert sum(relay.get(ep, 0) for ep in queries) <= 3 * 10 + 2 * 2
 
 
 async def test_relay_steady_download_budget(
@@ -550,29 +547,23 @@ async def test_relay_steady_download_budget(
     advance: Advance,
     bus_events: list[dict[str, Any]],
 ) -> None:
-    """Downloading costs one request per poll (+ the toolbar every fourth); a package finishing
-    at most 2 more."""
+    """Downloading costs one request per poll; a package finishing at most 2 more."""
     sim = emulator.devices[0]
     short = sim.add_package("Short", links=1, bytes_per_link=200 * MB)
     sim.add_package("Long", links=2, bytes_per_link=2_000 * MB)
     await init_integration(relay_entry)
     sim.start_downloads()
     sim.advance(1)
-    await advance(60)  # the start is a transition; 30 s polls from now on
+    await advance(IDLE_POLL)  # the start is a transition; 30 s polls from now on
 
     def relay() -> dict[str, int]:
         return {ep: n for (t, ep), n in emulator.counters.items() if t == "relay"}
-
-    def without_toolbar(counts: dict[str, int]) -> int:
-        return sum(counts.values()) - counts.get("/toolbar/getStatus", 0)
 
     emulator.reset_counters()
     for _ in range(3):  # 3 x 30 s at 2 MB/s: "Short" (200 MB) is not done yet
         sim.advance(30)
         await advance(29)  # the fixture adds a second
-    first = relay()
-    assert first["/polling/poll"] == 3
-    assert without_toolbar(first) == 3
+    assert relay() == {"/polling/poll": 3}
     assert bus_events == []
 
     emulator.reset_counters()
@@ -581,16 +572,15 @@ async def test_relay_steady_download_budget(
     assert all(sim.links[u].finished for u in sim.packages[short].links)
     counts = relay()
     assert counts["/polling/poll"] == 1
-    assert 1 <= without_toolbar(counts) - 1 <= 2
+    assert "/toolbar/getStatus" not in counts
+    assert 1 <= sum(counts.values()) - 1 <= 2
     assert [e["package_name"] for e in of_type(bus_events, "package_finished")] == ["Short"]
-    # Over the four polls so far, one toolbar/getStatus.
-    assert first.get("/toolbar/getStatus", 0) + counts.get("/toolbar/getStatus", 0) == 1
 
     emulator.reset_counters()
     for _ in range(4):
         sim.advance(30)
         await advance(29)
-    assert relay() == {"/polling/poll": 4, "/toolbar/getStatus": 1}
+    assert relay() == {"/polling/poll": 4}
     assert len(bus_events) == 1
 
 
@@ -639,7 +629,7 @@ async def test_relay_package_added_and_finished_between_polls(
     await init_integration(relay_entry)
     sim.start_downloads()
     sim.advance(1)
-    await advance(60)
+    await advance(IDLE_POLL)
     sim.add_package("Quick", links=1, bytes_per_link=10 * MB)
     sim.advance(15)  # "Quick" downloads and finishes before the next poll
     await advance(14)

@@ -28,7 +28,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
 from tests.emulator.device import CAPTCHA_IMAGE, SimDevice
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry, entity_id_for
 from tests.integration.test_services import ha_device_id, sent
 
 GET, SOLVE, SKIP = "/captcha/get", "/captcha/solve", "/captcha/skip"
@@ -101,7 +101,7 @@ async def test_captcha_shown_answered_and_cleared(
     assert status == HTTPStatus.INTERNAL_SERVER_ERROR  # no image while none waits
 
     captcha = sim.add_captcha(hoster="rapidgator.net", explain="Type the letters")
-    await advance(60)
+    await advance(IDLE_POLL)
     state = hass.states.get(entity_id)
     assert state.state != STATE_UNKNOWN
     attributes = state.attributes
@@ -126,7 +126,7 @@ async def test_captcha_shown_answered_and_cleared(
     assert "captcha_id" not in state.attributes
     status, _, _ = await proxy(hass, hass_client, entity_id)
     assert status == HTTPStatus.INTERNAL_SERVER_ERROR
-    await advance(60)
+    await advance(IDLE_POLL)
     assert [e["captcha_id"] for e in captcha_events] == [captcha]
     assert sent(emulator, GET) == 1
     assert sent(emulator, endpoint) == 1
@@ -147,7 +147,7 @@ async def test_oldest_first_and_jpeg_gif(
     first = sim.add_captcha(hoster="mega.nz", timeout_ms=600_000)
     gif = "image/gif;base64," + base64.b64encode(GIF).decode()
     second = sim.add_captcha(hoster="uploaded.net", timeout_ms=120_000, image=gif)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert hass.states.get(entity_id).attributes["captcha_id"] == first
     device_id = ha_device_id(dr.async_get(hass), sim)
     await call(hass, "solve_captcha", {ATTR_DEVICE_ID: device_id, "solution": "abc"})
@@ -172,7 +172,7 @@ async def test_browser_challenge_has_no_image(
     await init_integration(relay_entry)
     entity_id = image_entity(hass, sim)
     captcha = sim.add_captcha(hoster="mega.nz", challenge="RecaptchaV2Challenge")
-    await advance(60)
+    await advance(IDLE_POLL)
     state = hass.states.get(entity_id)
     assert state.state == STATE_UNKNOWN
     assert state.attributes["captcha_id"] == captcha
@@ -209,7 +209,7 @@ async def test_bad_input_sends_nothing(
     sim = emulator.devices[0]
     await init_integration(relay_entry)
     captcha = sim.add_captcha()
-    await advance(60)
+    await advance(IDLE_POLL)
     device_id = ha_device_id(dr.async_get(hass), sim)
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "solve_captcha", {ATTR_DEVICE_ID: device_id, **data})
@@ -234,7 +234,7 @@ async def test_none_waiting_and_expired(
     assert err.value.translation_key == "no_captcha_waiting"
     assert sent(emulator, SKIP) == 0
     captcha = sim.add_captcha()
-    await advance(60)
+    await advance(IDLE_POLL)
     del sim.captchas[captcha]  # timed out in JD after the last poll
     with pytest.raises(ServiceValidationError) as err:
         await call(hass, "solve_captcha", {ATTR_DEVICE_ID: device_id, "solution": "late"})
@@ -256,7 +256,7 @@ async def test_skip_types(
     first = sim.add_captcha(hoster="mega.nz")
     other = sim.add_captcha(hoster="rapidgator.net")
     same = sim.add_captcha(hoster="mega.nz")
-    await advance(60)
+    await advance(IDLE_POLL)
     device_id = ha_device_id(dr.async_get(hass), sim)
     await call(
         hass,

@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for, owners
+from tests.ha_fixtures import ACCOUNT_REFRESH, Advance, SetupEntry, entity_id_for, owners
 
 
 async def test_cloud_setup_and_unload(
@@ -177,7 +177,7 @@ async def test_remove_only_unlisted_devices(
     await init_integration(cloud_entry)
     kept, gone = emulator.devices
     emulator.remove_device(gone.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert not cloud_entry.runtime_data.devices[gone.id].last_update_success
 
     client = await hass_ws_client(hass)
@@ -338,7 +338,7 @@ async def test_unlisted_jdownloader_is_removed_after_the_grace_period(
     await init_integration(cloud_entry)
     kept, gone = emulator.devices
     emulator.remove_device(gone.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert async_get_device(device_registry, (DOMAIN, gone.id)) is not None
     # A reload does not restart the clock.
     assert await hass.config_entries.async_reload(cloud_entry.entry_id)
@@ -351,7 +351,7 @@ async def test_unlisted_jdownloader_is_removed_after_the_grace_period(
     assert async_get_device(device_registry, (DOMAIN, kept.id)) is not None
     # Listed again later: it comes back as a new device.
     emulator.restore_device(gone.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert async_get_device(device_registry, (DOMAIN, gone.id)) is not None
 
 
@@ -371,7 +371,7 @@ async def test_listed_again_within_the_grace_period_keeps_the_device(
     emulator.remove_device(back.id)
     await advance(6 * 24 * 3600)
     emulator.restore_device(back.id)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     emulator.remove_device(back.id)
     await advance(2 * 24 * 3600)  # missed again: the clock started anew
     again = async_get_device(device_registry, (DOMAIN, back.id))

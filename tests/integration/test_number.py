@@ -16,7 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
@@ -114,5 +114,5 @@ async def test_failure_is_translated_and_unavailable(
     assert err.value.translation_key == "device_unreachable"
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     sim.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE

@@ -14,7 +14,7 @@ from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import ACCOUNT_REFRESH, IDLE_POLL, Advance, SetupEntry, entity_id_for
 
 MB = 1_000_000
 
@@ -79,7 +79,7 @@ async def test_values_follow_downloads(
 
     sim.start_downloads()
     sim.advance(5)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert value("download_state") == "running"
     assert float(value("download_speed")) > 0
     assert 0 < float(value("progress")) < 100
@@ -91,7 +91,7 @@ async def test_values_follow_downloads(
     assert remaining + loaded == pytest.approx(0.2)
 
     sim.advance(eta + 60)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert value("progress") == "100.0"
     assert float(value("remaining_bytes")) == 0
     assert value("eta") == STATE_UNKNOWN
@@ -121,7 +121,7 @@ async def test_counts_and_diagnostics(
     await device.call(
         "/linkgrabberv2/addLinks", {"links": "https://a.example/1 https://b.example/2"}
     )
-    await advance(60)
+    await advance(IDLE_POLL)
     assert value("captchas_waiting") == "1"
     assert value("linkgrabber_links") == "2"
     # GB like every other size (decimal), not GiB.
@@ -158,11 +158,11 @@ async def test_unavailable_while_offline(
     await init_integration(relay_entry)
     assert state_of(hass, entity_registry, sim.id, "links") != STATE_UNAVAILABLE
     sim.online = False
-    await advance(60)
+    await advance(IDLE_POLL)
     assert state_of(hass, entity_registry, sim.id, "links") == STATE_UNAVAILABLE
     assert state_of(hass, entity_registry, sim.id, "download_state") == STATE_UNAVAILABLE
     sim.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     assert state_of(hass, entity_registry, sim.id, "links") == str(len(sim.links))
 
 
@@ -178,7 +178,7 @@ async def test_new_device_gets_entities(
     await init_integration(relay_entry)
     new = emulator.add_device(name="Second JD")
     new.add_package("fresh", links=4)
-    await advance(300)
+    await advance(ACCOUNT_REFRESH)
     assert state_of(hass, entity_registry, new.id, "links") == "4"
     assert state_of(hass, entity_registry, new.id, "download_state") == "idle"
 

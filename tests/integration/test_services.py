@@ -17,7 +17,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-from tests.ha_fixtures import Advance, SetupEntry
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry
 
 ADD_LINKS = "/linkgrabberv2/addLinks"
 
@@ -208,7 +208,7 @@ async def test_offline_device(
     await init_integration(relay_entry)
     device_id = ha_device_id(device_registry, sim)
     sim.online = False
-    await advance(60)
+    await advance(IDLE_POLL)
     emulator.reset_counters()
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "add_links", {ATTR_DEVICE_ID: device_id, "links": "https://e.com/x"})
@@ -216,7 +216,7 @@ async def test_offline_device(
     assert sent(emulator, ADD_LINKS) == 0
 
     sim.online = True
-    await advance(60)
+    await advance(IDLE_POLL)
     emulator.faults.add("offline", count=1, endpoint=ADD_LINKS)
     emulator.reset_counters()
     with pytest.raises(HomeAssistantError) as err:

@@ -7,6 +7,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.jdownloader.const import SETTINGS_INTERVAL
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -22,7 +23,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry, entity_id_for
 
 # switch key → toolbar/getStatus flag it shows
 SWITCH_FLAGS = {
@@ -187,7 +188,7 @@ async def test_action_errors_are_translated(
     assert err.value.translation_key == "device_unreachable"
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
     emulator.faults.clear()
-    await advance(60)
+    await advance(IDLE_POLL)
     assert hass.states.get(entity_id).state == STATE_OFF
 
 
@@ -199,21 +200,28 @@ async def test_relay_change_made_in_jdownloader(
     entity_registry: er.EntityRegistry,
     advance: Advance,
 ) -> None:
-    """Over the relay a setting changed in JDownloader's own window shows within four polls.
+    """Over the relay a setting changed in JDownloader's own window shows when downloads start
+    or stop (the controller state changed) or within six hours; over the LAN with every poll.
 
-    The toolbar status (the switches) comes with every fourth relay poll; an action of ours
-    re-reads it at once (test_toggle_follows_device).
+    An action of ours re-reads the switches at once (test_toggle_follows_device).
     """
     await init_integration(relay_entry)
     sim = emulator.devices[0]
     entity_id = entity_id_for(entity_registry, SWITCH_DOMAIN, sim.id, "speed_limit")
     assert hass.states.get(entity_id).state == STATE_OFF
     sim.settings["DownloadSpeedLimitEnabled"] = True
-    seen = []
-    for _ in range(4):
-        await advance(60)
-        seen.append(hass.states.get(entity_id).state)
-    assert seen == [STATE_OFF, STATE_OFF, STATE_OFF, STATE_ON]
+    for _ in range(3):
+        await advance(IDLE_POLL)
+        assert hass.states.get(entity_id).state == STATE_OFF
+    sim.start_downloads()
+    await advance(IDLE_POLL)
+    assert hass.states.get(entity_id).state == STATE_ON
+
+    sim.settings["DownloadSpeedLimitEnabled"] = False
+    await advance(30)
+    assert hass.states.get(entity_id).state == STATE_ON
+    await advance(SETTINGS_INTERVAL.total_seconds())
+    assert hass.states.get(entity_id).state == STATE_OFF
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

@@ -20,7 +20,7 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
 from tests.emulator.device import SimDevice
-from tests.ha_fixtures import Advance, SetupEntry
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry
 
 MB = 1_000_000
 
@@ -99,12 +99,12 @@ async def test_downloads_follow_the_packages(
     assert hass.states.get(downloads).state == "1"  # type: ignore[union-attr]
 
     sim.add_package("Song", links=1, bytes_per_link=5 * MB)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert set(await by_name(hass, downloads)) == {"Old", "Movie", "Song"}
 
     sim.start_downloads()
     sim.advance(10)
-    await advance(60)
+    await advance(IDLE_POLL)
     running = (await by_name(hass, downloads))["Movie"]["description"]
     assert "MB/s" in running
     assert "left" in running
@@ -122,7 +122,7 @@ async def test_downloads_follow_the_packages(
     ]
 
     sim.remove_links([sim.links[u] for u in sim.packages[movie].links])
-    await advance(60)
+    await advance(IDLE_POLL)
     assert set(await by_name(hass, downloads)) == {"Old", "Song"}
 
 
@@ -145,8 +145,8 @@ async def test_finished_means_extracted(
 
     sim.start_downloads()
     sim.advance(3600)
-    await advance(60)
-    await advance(60)
+    await advance(IDLE_POLL)
+    await advance(IDLE_POLL)
     found = await by_name(hass, downloads)
     assert found["Good"]["status"] == "needs_action"
     assert "extracting" in found["Good"]["description"]
@@ -154,7 +154,7 @@ async def test_finished_means_extracted(
 
     sim.set_extraction(good, "RUNNING")
     sim.set_extraction(bad, "ERROR_PW")
-    await advance(60)
+    await advance(IDLE_POLL)
     failed = of_type(bus_events, "extraction_failed")
     assert [(e["package_name"], e["reason"]) for e in failed] == [("Bad", "ERROR_PW")]
     assert of_type(bus_events, "package_finished") == []
@@ -163,23 +163,23 @@ async def test_finished_means_extracted(
     assert found["Bad"]["status"] == "needs_action"
 
     sim.set_extraction(good, "SUCCESSFUL")
-    await advance(60)
+    await advance(IDLE_POLL)
     assert [e["package_name"] for e in of_type(bus_events, "package_finished")] == ["Good"]
     assert (await by_name(hass, downloads))["Good"]["status"] == "completed"
 
     # Nothing is left to follow: idle polls cost no list reads any more.
     emulator.reset_counters()
     for _ in range(4):
-        await advance(60)
+        await advance(IDLE_POLL)
     relay = {ep: n for (t, ep), n in emulator.counters.items() if t == "relay"}
-    assert relay == {"/polling/poll": 4, "/toolbar/getStatus": 1}
+    assert relay == {"/polling/poll": 4}
 
     # A JDownloader restart and a reload: same items, no event again.
     sim.restart()
-    await advance(60)
+    await advance(IDLE_POLL)
     await hass.config_entries.async_reload(relay_entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await advance(60)
+    await advance(IDLE_POLL)
     found = await by_name(hass, downloads)
     assert found["Good"]["status"] == "completed"
     assert set(found) == {"Good", "Bad"}
@@ -194,7 +194,7 @@ async def test_steady_state_costs_no_request(
     init_integration: SetupEntry,
     advance: Advance,
 ) -> None:
-    """With both lists loaded, idle and downloading polls stay at poll (+ toolbar every 4th)."""
+    """With both lists loaded, idle and downloading polls stay at one request each."""
     sim = emulator.devices[0]
     sim.settings["MaxSimultaneDownloads"] = 1
     sim.add_package("Big", links=1, bytes_per_link=10_000 * MB)
@@ -203,18 +203,18 @@ async def test_steady_state_costs_no_request(
     assert len(await items(hass, list_entity(hass, sim, "linkgrabber_list"))) == 1
     emulator.reset_counters()
     for _ in range(4):
-        await advance(60)
+        await advance(IDLE_POLL)
     relay = {ep: n for (t, ep), n in emulator.counters.items() if t == "relay"}
-    assert relay == {"/polling/poll": 4, "/toolbar/getStatus": 1}
+    assert relay == {"/polling/poll": 4}
 
     sim.start_downloads()
-    await advance(60)  # the idle interval: the start is a structure change, one check
+    await advance(IDLE_POLL)  # the idle interval: the start is a structure change, one check
     emulator.reset_counters()
     for _ in range(8):
         sim.advance(30)
         await advance(29)
     relay = {ep: n for (t, ep), n in emulator.counters.items() if t == "relay"}
-    assert relay == {"/polling/poll": 8, "/toolbar/getStatus": 2}
+    assert relay == {"/polling/poll": 8}
 
 
 async def test_add_remove_and_refusals_reach_jdownloader_once(
@@ -333,5 +333,5 @@ async def test_linkgrabber_check_moves_and_remove_removes(
 
     # Added in JDownloader itself: found through the poll's linkgrabber counts.
     sim.add_links({"links": "https://c.example/third.zip"})
-    await advance(60)
+    await advance(IDLE_POLL)
     assert set(await by_name(hass, grabber)) == {"third"}

@@ -6,6 +6,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.jdownloader.const import SETTINGS_INTERVAL
 from homeassistant.components.update import (
     ATTR_INSTALLED_VERSION,
     ATTR_LATEST_VERSION,
@@ -17,7 +18,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from tests.emulator import Emulator
-from tests.ha_fixtures import Advance, SetupEntry, entity_id_for
+from tests.ha_fixtures import IDLE_POLL, Advance, SetupEntry, entity_id_for
 
 
 @pytest.fixture
@@ -52,7 +53,8 @@ async def test_update_found_and_installed(
     entity_registry: er.EntityRegistry,
     advance: Advance,
 ) -> None:
-    """A prepared update shows up; installing restarts JDownloader onto a newer revision."""
+    """A prepared update shows up within SETTINGS_INTERVAL (6 h); installing restarts
+    JDownloader onto a newer revision."""
     sim = emulator.devices[0]
     sim.restart_delay = 0.0
     await init_integration(relay_entry)
@@ -65,6 +67,8 @@ async def test_update_found_and_installed(
 
     sim.update_available = True
     await advance(3600)
+    assert hass.states.get(entity_id).state == STATE_OFF
+    await advance(SETTINGS_INTERVAL.total_seconds())
     state = hass.states.get(entity_id)
     assert state.state == STATE_ON
     assert state.attributes[ATTR_LATEST_VERSION] == f"newer than {old}"
@@ -102,10 +106,10 @@ async def test_install_seen_through_restart(
     assert hass.states.get(entity_id).state == STATE_ON
     old = sim.jd_version
     await install(hass, entity_id)
-    await advance(60)
+    await advance(IDLE_POLL)
     assert not sim.online
     assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
-    await advance(60)
+    await advance(IDLE_POLL)
     assert sim.online
     state = hass.states.get(entity_id)
     assert state.state == STATE_OFF

@@ -47,7 +47,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.jdownloader.api import Connection
 from custom_components.jdownloader.compat import async_get_device
-from custom_components.jdownloader.const import DOMAIN
+from custom_components.jdownloader.const import DOMAIN, INTERVAL_ACCOUNT, SETTINGS_INTERVAL
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -232,8 +232,8 @@ async def _update(soak: Soak, dev: SimDevice, entity_id: str) -> None:
     dev.update_available = True
     dev.restart_delay = 0.05
     version = dev.jd_version
-    # The hourly slow refresh sees the update; then the user installs it.
-    await soak.step(HOUR)
+    # The slow refresh (every SETTINGS_INTERVAL) sees the update; then the user installs it.
+    await soak.step(SETTINGS_INTERVAL.total_seconds())
     assert soak.hass.states.get(entity_id).state == "on"
     await soak.hass.services.async_call(
         "update", "install", {"entity_id": entity_id}, blocking=True
@@ -272,7 +272,8 @@ async def _garbled(soak: Soak) -> None:
     emu.faults.add("wrong_rid", count=1, endpoint="/my/listdevices")
     soak.faults["garbage"] += 3
     soak.faults["wrong rid"] += 4
-    await soak.run_for(5 * 60)
+    # The device list is read every INTERVAL_ACCOUNT: long enough for it to come due.
+    await soak.run_for(INTERVAL_ACCOUNT.total_seconds())
     assert not emu.faults.rules, "every garbled answer was requested"
     await soak.recover("garbled / wrong-rid answers", soak.now)
 
