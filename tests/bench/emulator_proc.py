@@ -55,9 +55,11 @@ def _control_app(emu: Emulator) -> web.Application:
                     dev.start_downloads()
                 else:
                     dev.stop_downloads()
+                dev.warm_status_answers()
         elif op == "advance":
             for dev in emu.devices:
                 dev.advance(float(cmd["seconds"]))
+                dev.warm_status_answers()
         elif op == "devices":
             result = [{"id": d.id, "name": d.name} for d in emu.devices]
         else:
@@ -73,6 +75,8 @@ async def _main(args: argparse.Namespace) -> None:
     emu = Emulator(email=EMAIL, password=PASSWORD, devices=args.devices, links=args.links, seed=0)
     for dev in emu.devices:
         dev.direct_enabled = False
+        # Status answers at once, as JDownloader gives them: see SimDevice.cache_status_answers.
+        dev.cache_status_answers = True
     await emu.start()
     runner = web.AppRunner(_control_app(emu), access_log=None)
     await runner.setup()
