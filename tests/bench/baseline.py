@@ -2,10 +2,11 @@
 
 Per 60 s update (read from the v2.5.0 code: its coordinators and entities), all calls serialized in one
 executor thread as its ``Semaphore(1)`` did: ``/my/reconnect`` (a new session every minute) and
-``/my/listdevices`` for the account sensor, then per JDownloader one call per entity: download
-speed, status, pause switch (status again), limit switch (``toolbar/getStatus``), update entity
-(``update/isUpdateAvailable``), packages and links sensors (full ``queryPackages`` /
-``queryLinks`` with myjdapi's default fields). myjdapi follows every relayed device call with
+``/my/listdevices`` for the account sensor, then per JDownloader one call per enabled entity.
+The default install (what a user gets) enables five: download speed, status, pause switch
+(status again), limit switch (``toolbar/getStatus``), update entity (``update/isUpdateAvailable``).
+The packages and links sensors are disabled by default; enabled ("all entities") they add a full
+``queryPackages`` / ``queryLinks`` with myjdapi's default fields. myjdapi follows every relayed device call with
 ``device/getDirectConnectionInfos``; the emulator reports no direct addresses (mode NONE, as for
 a JDownloader behind NAT or with direct connections off), so everything goes through the cloud.
 myjdapi is installed for the benchmark only (requirements_bench.txt), never at runtime.
@@ -14,6 +15,7 @@ myjdapi is installed for the benchmark only (requirements_bench.txt), never at r
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from .measure import EmulatorProcess, Sample, measure
@@ -45,8 +47,9 @@ def _patch_timeout(module: Any) -> None:
 class OldIntegration:
     """One myjdapi account and its devices, updated the v2.5.0 way."""
 
-    def __init__(self, emu: EmulatorProcess) -> None:
+    def __init__(self, emu: EmulatorProcess, *, all_entities: bool) -> None:
         """Log in and look the devices up (not measured: done once at setup)."""
+        self.all_entities = all_entities
         # Benchmark-only dependency, imported late: the rest of the package works without it.
         import myjdapi
         import myjdapi.myjdapi as module
@@ -69,18 +72,23 @@ class OldIntegration:
             device.downloadcontroller.get_current_state()  # Pause switch
             device.toolbar.get_status()  # Limit switch
             device.update.is_update_available()  # Update entity
-            device.downloads.query_packages()  # Packages sensor (attribute: every package)
-            device.downloads.query_links()  # Links sensor (attribute: every link)
+            if self.all_entities:  # disabled by default
+                device.downloads.query_packages()  # Packages sensor (attribute: every package)
+                device.downloads.query_links()  # Links sensor (attribute: every link)
 
     def close(self) -> None:
         """End the session."""
         self.api.disconnect()
 
 
-async def run_baseline(emu: EmulatorProcess, cycles: int) -> tuple[Sample, Sample]:
+async def run_baseline(
+    emu: EmulatorProcess, cycles: int, *, all_entities: bool
+) -> tuple[Sample, Sample]:
     """Measure `cycles` updates while downloading, then while idle."""
     loop = asyncio.get_running_loop()
-    old = await loop.run_in_executor(None, OldIntegration, emu)
+    old = await loop.run_in_executor(
+        None, functools.partial(OldIntegration, emu, all_entities=all_entities)
+    )
     try:
 
         async def one(_: int) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 import contextlib
 from dataclasses import dataclass, field
 import functools
+import gc
 import json
 import subprocess
 import sys
@@ -63,6 +64,31 @@ class EmulatorProcess:
             self.proc.kill()
 
 
+class GcMonitor:
+    """The longest garbage collection while running: a full collection of a large heap is a
+    stall of its own, whatever code allocated last."""
+
+    def __init__(self) -> None:
+        """Create an idle monitor."""
+        self.longest = 0.0
+        self._start = 0.0
+
+    def _callback(self, phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.longest = max(self.longest, time.perf_counter() - self._start)
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[None]:
+        """Monitor while the block runs."""
+        gc.callbacks.append(self._callback)
+        try:
+            yield
+        finally:
+            gc.callbacks.remove(self._callback)
+
+
 class StallMonitor:
     """Sleeps 5 ms in a loop on the event loop; the largest overshoot is the longest stall."""
 
@@ -103,6 +129,7 @@ class Sample:
     cpu: float = 0.0
     wall: float = 0.0
     max_stall: float = 0.0
+    max_gc: float = 0.0  # longest garbage collection (any thread) in the window
     endpoints: dict[str, int] = field(default_factory=dict)
 
     def per_poll(self, value: float) -> float:
@@ -122,20 +149,22 @@ async def measure(
     the measured window), so every poll sees new progress as it would at its real interval.
     """
     sample = Sample()
-    monitor = StallMonitor()
+    monitor, collections = StallMonitor(), GcMonitor()
     await emu.acontrol("reset")
-    async with monitor.running():
-        for i in range(cycles):
-            if advance:
-                await emu.acontrol("advance", seconds=advance)
-            cpu, wall = time.process_time(), time.perf_counter()
-            await one(i)
-            sample.cpu += time.process_time() - cpu
-            sample.wall += time.perf_counter() - wall
-            sample.polls += 1
+    with collections.running():
+        async with monitor.running():
+            for i in range(cycles):
+                if advance:
+                    await emu.acontrol("advance", seconds=advance)
+                cpu, wall = time.process_time(), time.perf_counter()
+                await one(i)
+                sample.cpu += time.process_time() - cpu
+                sample.wall += time.perf_counter() - wall
+                sample.polls += 1
     counts = await emu.acontrol("counts")
     sample.requests = counts["requests"]
     sample.bytes = counts["bytes"]
     sample.endpoints = counts["endpoints"]
     sample.max_stall = monitor.max_stall
+    sample.max_gc = collections.longest
     return sample
