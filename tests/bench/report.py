@@ -128,6 +128,23 @@ def results_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+def setup_table(rows: list[Row]) -> str:
+    """Setup time, memory and the worst-case check, per size (this integration)."""
+    lines = [
+        "| JDs | links | setup s | memory MB | full check CPU ms per JDownloader "
+        "| device list requests / 30 min |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        check = row.ours.transition
+        lines.append(
+            f"| {row.devices} | {row.links:,} | {row.ours.setup_seconds:.1f} "
+            f"| {row.ours.memory_mb:.0f} | {_ms(check.per_poll(check.cpu) / row.devices)} "
+            f"| {row.ours.account_requests:.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def _met(value: float, target: float) -> str:
     return f"{value:.1f}x" if value >= target else f"**{value:.1f}x (target {target:.0f}x)**"
 

@@ -17,6 +17,7 @@ from .report import (
     machine,
     ratios_table,
     results_table,
+    setup_table,
     targets_met,
     update_readme,
 )
@@ -61,6 +62,12 @@ def run(args: argparse.Namespace) -> None:
             ),
             "",
             ratios_table(rows),
+            "",
+            "This integration's setup (entry set up, first poll of every JDownloader), the memory "
+            "the entry added, and the detector's full check (every package row, the links of the "
+            "packages that may have changed: after a start, a stop or an action):",
+            "",
+            setup_table(rows),
         ]
     )
     print()
