@@ -85,18 +85,28 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
         values = self._state_values()
         return _ALWAYS if values is _ALWAYS else (values,)
 
-    @callback
-    def async_write_ha_state(self) -> None:
-        """Write the state, remembering what it was made of."""
+    async def async_added_to_hass(self) -> None:
+        """Home Assistant writes the first state right after this: remember what it is made of
+        (a subclass that changes its values after this call calls ``_remember_written``)."""
+        await super().async_added_to_hass()
+        self._remember_written()
+
+    def _remember_written(self) -> None:
         self._last_written = self._written_key()
-        super().async_write_ha_state()
+
+    @callback
+    def async_write_state(self) -> None:
+        """Write the state, remembering what it was made of: every write of ours goes here
+        (``async_write_ha_state`` itself is final in Home Assistant)."""
+        self._remember_written()
+        self.async_write_ha_state()
 
     @callback
     def _handle_coordinator_update(self) -> None:
         """Write the state if the poll changed it."""
         key = self._written_key()
         if key is _ALWAYS or key != getattr(self, "_last_written", _ALWAYS):
-            self.async_write_ha_state()
+            self.async_write_state()
 
 
 @callback

@@ -59,4 +59,4 @@ class JDownloaderEventEntity(JDownloaderEntity, EventEntity):
     @callback
     def _async_handle_event(self, event_type: str, data: dict[str, Any]) -> None:
         self._trigger_event(event_type, data)
-        self.async_write_ha_state()
+        self.async_write_state()

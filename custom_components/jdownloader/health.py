@@ -69,7 +69,7 @@ class JDownloaderProblemEntity(JDownloaderEntity):
         await super().async_added_to_hass()
         detectors = self.coordinator.config_entry.runtime_data.detectors
         if (detector := detectors.get(self.coordinator.device_id)) is not None:
-            self.async_on_remove(detector.async_add_issue_listener(self.async_write_ha_state))
+            self.async_on_remove(detector.async_add_issue_listener(self.async_write_state))
 
 
 class JDownloaderAccountEntity(JDownloaderEntity):

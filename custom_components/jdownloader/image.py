@@ -69,6 +69,7 @@ class JDownloaderCaptchaImage(JDownloaderEntity, ImageEntity):
         """Show what the first poll found."""
         await super().async_added_to_hass()
         self._follow_poll()
+        self._remember_written()
 
     @callback
     def _handle_coordinator_update(self) -> None:
@@ -123,7 +124,7 @@ class JDownloaderCaptchaImage(JDownloaderEntity, ImageEntity):
             self._show(_Shown(current, None, None))
         else:
             self._show(_Shown(current, challenge.image, challenge.content_type))
-        self.async_write_ha_state()
+        self.async_write_state()
 
     @callback
     def _show(self, shown: _Shown | None) -> None:

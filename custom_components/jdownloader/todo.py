@@ -151,11 +151,12 @@ class DownloadsTodoList(_JDownloaderTodoList):
         if self._detector is not None:
             self.async_on_remove(self._detector.async_add_check_listener(self._on_check))
         self._rebuild()
+        self._remember_written()
 
     @callback
     def _on_check(self) -> None:
         if self._rebuild():
-            self.async_write_ha_state()
+            self.async_write_state()
 
     @callback
     def _handle_coordinator_update(self) -> None:
@@ -302,7 +303,7 @@ class LinkgrabberTodoList(_JDownloaderTodoList):
                 for p in packages
             ]
         )
-        self.async_write_ha_state()
+        self.async_write_state()
 
     async def async_delete_todo_items(self, uids: list[str]) -> None:
         """Remove the packages from the linkgrabber."""
