@@ -1,7 +1,7 @@
 """Sensors of a JDownloader: download state, speed, progress, counts, storage, diagnostics.
 
-Everything comes from the coordinator's two cheap calls (``polling/poll`` and
-``toolbar/getStatus``) plus its hourly slow data; sensors never call the device.
+Everything comes from the coordinator's poll (``polling/poll``, with ``toolbar/getStatus`` when
+due) plus its slow data (slow_data.py); sensors never call the device.
 """
 
 from __future__ import annotations
