@@ -43,6 +43,8 @@ from homeassistant.helpers import aiohttp_client
 from .measure import EmulatorProcess, Sample, measure
 
 POLL_ENDPOINT = "/polling/poll"
+# What the event detector reads on a transition (a package finished, failed or stopped).
+DETECTOR_ENDPOINTS = frozenset({"/downloadsV2/queryPackages", "/downloadsV2/queryLinks"})
 
 
 @dataclass
@@ -212,18 +214,24 @@ async def _run_integration(
     )
 
 
-def requests_per_device_minute(result: IntegrationResult, devices: int, *, active: bool) -> float:
+def requests_per_device_minute(
+    result: IntegrationResult, devices: int, *, active: bool, detector_reads: bool = True
+) -> float:
     """Cloud requests per device and minute at the coordinator's relay intervals.
 
     Poll cost per device x polls per minute (60 s / INTERVAL_RELAY_ACTIVE while downloading,
     60 s / INTERVAL_RELAY_IDLE idle), plus the account's device list (every INTERVAL_ACCOUNT,
     shared by the devices), the hourly slow data and the rest of it with the toolbar status
-    (every SETTINGS_INTERVAL).
+    (every SETTINGS_INTERVAL). ``detector_reads=False`` leaves out what the event detector read
+    in the window (packages that finished or stopped): the cost of polling alone.
     """
     sample = result.downloading if active else result.idle
     interval = INTERVAL_RELAY_ACTIVE if active else INTERVAL_RELAY_IDLE
     polls = max(sample.endpoints.get(POLL_ENDPOINT, 0), 1)
-    per_device_poll = sample.requests / polls
+    requests = sample.requests
+    if not detector_reads:
+        requests -= sum(n for ep, n in sample.endpoints.items() if ep in DETECTOR_ENDPOINTS)
+    per_device_poll = requests / polls
     per_minute = per_device_poll * 60 / interval.total_seconds()
     account = result.account_requests / devices * 60 / INTERVAL_ACCOUNT.total_seconds()
     hourly = result.hourly_requests * 60 / SLOW_DATA_INTERVAL.total_seconds()

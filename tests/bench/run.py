@@ -64,8 +64,10 @@ def run(args: argparse.Namespace) -> None:
             ratios_table(rows),
             "",
             "This integration's setup (entry set up, first poll of every JDownloader), the memory "
-            "the entry added, and the detector's full check (every package row, the links of the "
-            "packages that may have changed: after a start, a stop or an action):",
+            "the entry added, the detector's full check (every package row, the links of the "
+            "packages that may have changed: after a start, a stop or an action), and the "
+            "downloading requests without the reads of packages that finished in the window "
+            "(polling alone):",
             "",
             setup_table(rows),
         ]
