@@ -15,7 +15,7 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 import re
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeGuard
 
 from .crypto import derive_secret
 from .storable import Storable, key, storable
@@ -233,10 +233,10 @@ def _link_uuids(links: object) -> tuple[int, ...]:
     if not isinstance(links, list):
         return ()
     uuids = (link.get("uuid") for link in links if isinstance(link, Mapping))
-    return tuple(uuid for uuid in uuids if isinstance(uuid, int) and not isinstance(uuid, bool))
+    return tuple(uuid for uuid in uuids if _is_int(uuid))
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
