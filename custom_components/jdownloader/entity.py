@@ -42,6 +42,7 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
     """An entity of one JDownloader; unique id and device are keyed by the device id."""
 
     _attr_has_entity_name = True
+    _last_written: object = _ALWAYS  # what the state was made of when last written
 
     def __init__(
         self, coordinator: JDownloaderDeviceCoordinator, description: EntityDescription
@@ -105,7 +106,7 @@ class JDownloaderEntity(CoordinatorEntity[JDownloaderDeviceCoordinator]):
     def _handle_coordinator_update(self) -> None:
         """Write the state if the poll changed it."""
         key = self._written_key()
-        if key is _ALWAYS or key != getattr(self, "_last_written", _ALWAYS):
+        if key is _ALWAYS or key != self._last_written:
             self.async_write_state()
 
 
