@@ -589,7 +589,11 @@ class SimDevice:
         if self.cache_status_answers:
             self.toolbar_status()
             self.aggregated_numbers()
-            self._cached("running", lambda: self.running_links)
+            self._running_links()
+
+    def _running_links(self) -> list[Link]:
+        links: list[Link] = self._cached("running", lambda: self.running_links)
+        return links
 
     def speed(self) -> int:
         speed: int = self._cached(
@@ -658,8 +662,7 @@ class SimDevice:
         """``PollingAPIImpl.getDownloadProgress``: the running packages; the running links of those
         in ``expanded``, of every one when it is None (no filter)."""
         result = []
-        running_links: list[Link] = self._cached("running", lambda: self.running_links)
-        running_packages = {lk.package_uuid for lk in running_links}
+        running_packages = {lk.package_uuid for lk in self._running_links()}
         for uuid in running_packages:
             package = self.packages[uuid]
             children = [self.links[u] for u in package.links if u in self.links]
