@@ -69,6 +69,15 @@ async def proxy(
     return response.status, response.headers.get("Content-Type"), await response.read()
 
 
+async def captcha_polled(hass: HomeAssistant, entry: MockConfigEntry, sim: SimDevice) -> int:
+    """A new captcha, seen by a poll at once (over a direct connection the event stream may
+    ring first); returns its id."""
+    captcha = sim.add_captcha()
+    await entry.runtime_data.devices[sim.id].async_refresh()
+    await hass.async_block_till_done()
+    return captcha
+
+
 async def call(hass: HomeAssistant, service: str, data: dict[str, Any]) -> None:
     await hass.services.async_call(DOMAIN, service, data, blocking=True)
 
@@ -283,10 +292,7 @@ async def test_lost_answer_is_not_sent_again(
     """The direct connection breaks after JD acted: not re-sent via the relay, nor on retry."""
     sim = emulator.devices[0]
     await init_integration(cloud_entry)
-    captcha = sim.add_captcha()
-    # The next poll, at once (over a direct connection the event stream may ring first).
-    await cloud_entry.runtime_data.devices[sim.id].async_refresh()
-    await hass.async_block_till_done()
+    captcha = await captcha_polled(hass, cloud_entry, sim)
     endpoint = SOLVE if service == "solve_captcha" else SKIP
     emulator.faults.add("lost_response", endpoint=endpoint, transport="direct")
     data: dict[str, Any] = {ATTR_DEVICE_ID: ha_device_id(dr.async_get(hass), sim)}
@@ -313,10 +319,7 @@ async def test_lost_answer_that_never_arrived_is_sent_on_retry(
     """A broken connection before JD acted: the captcha still waits, so the retry answers it."""
     sim = emulator.devices[0]
     await init_integration(cloud_entry)
-    captcha = sim.add_captcha()
-    # The next poll, at once (over a direct connection the event stream may ring first).
-    await cloud_entry.runtime_data.devices[sim.id].async_refresh()
-    await hass.async_block_till_done()
+    captcha = await captcha_polled(hass, cloud_entry, sim)
     emulator.faults.add("drop", endpoint=SOLVE, transport="direct")
     data = {ATTR_DEVICE_ID: ha_device_id(dr.async_get(hass), sim), "solution": "abc"}
     with pytest.raises(HomeAssistantError):

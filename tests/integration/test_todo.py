@@ -72,6 +72,16 @@ async def by_name(hass: HomeAssistant, entity_id: str) -> dict[str, dict[str, An
     return {item["summary"]: item for item in await items(hass, entity_id)}
 
 
+async def todo_call(
+    hass: HomeAssistant, service: str, entity_id: str, data: dict[str, Any]
+) -> None:
+    """A to-do action on one list (blocking), then every task it started."""
+    await hass.services.async_call(
+        TODO_DOMAIN, service, data, target={"entity_id": entity_id}, blocking=True
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
 def sent(emulator: Emulator, endpoint: str) -> int:
     return sum(n for (_, ep), n in emulator.counters.items() if ep == endpoint)
 
@@ -230,14 +240,12 @@ async def test_add_remove_and_refusals_reach_jdownloader_once(
     downloads = list_entity(hass, sim, "downloads_list")
     emulator.reset_counters()
 
-    await hass.services.async_call(
-        TODO_DOMAIN,
+    await todo_call(
+        hass,
         "add_item",
+        downloads,
         {"item": "ISO https://files.example/os.iso and again https://files.example/os.iso"},
-        target={"entity_id": downloads},
-        blocking=True,
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
     assert sent(emulator, "/linkgrabberv2/addLinks") == 1
     assert [lk.url for lk in sim.links.values() if "files.example" in lk.url] == [
         "https://files.example/os.iso"
@@ -245,36 +253,17 @@ async def test_add_remove_and_refusals_reach_jdownloader_once(
     assert set(await by_name(hass, downloads)) == {"Keep", "os"}
 
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            TODO_DOMAIN,
-            "add_item",
-            {"item": "no link here"},
-            target={"entity_id": downloads},
-            blocking=True,
-        )
+        await todo_call(hass, "add_item", downloads, {"item": "no link here"})
     assert err.value.translation_key == "no_links"
     assert sent(emulator, "/linkgrabberv2/addLinks") == 1
 
     with pytest.raises(ServiceValidationError) as err:
-        await hass.services.async_call(
-            TODO_DOMAIN,
-            "update_item",
-            {"item": "Keep", "status": "completed"},
-            target={"entity_id": downloads},
-            blocking=True,
-        )
+        await todo_call(hass, "update_item", downloads, {"item": "Keep", "status": "completed"})
     assert err.value.translation_key == "todo_check_unsupported"
 
     keep = next(uuid for uuid, p in sim.packages.items() if p.name == "Keep")
     emulator.reset_counters()
-    await hass.services.async_call(
-        TODO_DOMAIN,
-        "remove_item",
-        {"item": [str(keep)]},
-        target={"entity_id": downloads},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await todo_call(hass, "remove_item", downloads, {"item": [str(keep)]})
     assert sent(emulator, "/downloadsV2/cleanup") == 1
     assert keep not in sim.packages
     assert set(await by_name(hass, downloads)) == {"os"}
@@ -294,39 +283,23 @@ async def test_linkgrabber_check_moves_and_remove_removes(
     downloads = list_entity(hass, sim, "downloads_list")
     assert await items(hass, grabber) == []
 
-    await hass.services.async_call(
-        TODO_DOMAIN,
+    await todo_call(
+        hass,
         "add_item",
+        grabber,
         {"item": "https://a.example/first.zip https://b.example/second.zip"},
-        target={"entity_id": grabber},
-        blocking=True,
     )
-    await hass.async_block_till_done(wait_background_tasks=True)
     assert set(await by_name(hass, grabber)) == {"first", "second"}
     assert sim.packages == {}  # no autostart from the linkgrabber list
 
     emulator.reset_counters()
-    await hass.services.async_call(
-        TODO_DOMAIN,
-        "update_item",
-        {"item": "first", "status": "completed"},
-        target={"entity_id": grabber},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await todo_call(hass, "update_item", grabber, {"item": "first", "status": "completed"})
     assert sent(emulator, "/linkgrabberv2/moveToDownloadlist") == 1
     assert set(await by_name(hass, grabber)) == {"second"}
     assert set(await by_name(hass, downloads)) == {"first"}
 
     emulator.reset_counters()
-    await hass.services.async_call(
-        TODO_DOMAIN,
-        "remove_item",
-        {"item": "second"},
-        target={"entity_id": grabber},
-        blocking=True,
-    )
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await todo_call(hass, "remove_item", grabber, {"item": "second"})
     assert sent(emulator, "/linkgrabberv2/cleanup") == 1
     assert sim.crawled_packages == {}
     assert await items(hass, grabber) == []
